@@ -1,0 +1,50 @@
+/**
+ * The domain model: one shape for every API version and workload. The Veeam client turns wire
+ * records into these once, at the edge; everything after it (summaries, queries, messages) reads
+ * only these types.
+ */
+
+export type WorkloadKind = 'vm' | 'sql' | 'fileShare' | 'cosmosDb';
+
+/** What a restore point protects. */
+export interface Workload {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+}
+
+export interface RestorePoint {
+  /** Display name of the appliance that holds the point. */
+  readonly appliance: string;
+  readonly id: string;
+  /** Null when the API version does not name it (v1…v3 VM points). */
+  readonly workload: Workload | null;
+  /** When the point was taken, epoch milliseconds (UTC). */
+  readonly pointInTime: number;
+  /** Null when the appliance sent no usable size (absent, negative, not a number). */
+  readonly sizeBytes: number | null;
+  /** As the API spells it: Snapshot, AzureBlob, ManualSnapshot, or anything newer. */
+  readonly destination: string;
+  /** Full, Incremental, Continuous… as the API spells it; null when absent. */
+  readonly type: string | null;
+  /** A corrupted point cannot be restored from, so it is never offered as "latest". */
+  readonly corrupted: boolean;
+  readonly immutableUntil: number | null;
+  readonly jobSessionId: string | null;
+}
+
+/** The job session that made a restore point, as the appliance reports it. */
+export interface JobSession {
+  readonly appliance: string;
+  readonly id: string;
+  /** PolicyBackup, PolicySnapshot, ManualSnapshot… */
+  readonly type: string | null;
+  /** The web UI's label for the type, when the appliance gives one. */
+  readonly localizedType: string | null;
+  /** Success, Warning, Error, Running… (there is no "Failed": failure is Error). */
+  readonly status: string;
+  readonly startedAt: number | null;
+  readonly stoppedAt: number | null;
+  readonly durationMs: number | null;
+  readonly policyName: string | null;
+  readonly protectedInstances: number | null;
+}
