@@ -1,0 +1,134 @@
+/**
+ * Reads one appliance into a tally, and reuses the reading for a while: Slack users asking at
+ * the same moment, and the digest, share one read instead of each hitting the appliance.
+ * A failed read is a reading too, carrying its error: nothing here throws at the caller.
+ */
+import type { Logger } from '../log.ts';
+import type { JobSession } from '../restore-points/model.ts';
+import type { RestorePointSource } from '../restore-points/source.ts';
+import type { StalePolicy } from '../restore-points/stale-policy.ts';
+import { summariseTally } from '../restore-points/summarise.ts';
+import type { ApplianceSummary } from '../restore-points/summary.ts';
+import { PointTally } from '../restore-points/tally.ts';
+
+export interface ApplianceReading {
+  readonly name: string;
+  readonly url: string;
+  readonly policy: StalePolicy;
+  readonly apiVersion: string | null;
+  /** A sentence when the read failed or stopped early; the tally holds what was read before. */
+  readonly error: string | null;
+  readonly skipped: number;
+  readonly tally: PointTally;
+  /** When the read finished (epoch ms). */
+  readonly readAt: number;
+  readonly durationMs: number;
+}
+
+export function summariseReading(reading: ApplianceReading, now: number): ApplianceSummary {
+  return summariseTally(
+    reading.tally,
+    { name: reading.name, url: reading.url, apiVersion: reading.apiVersion, error: reading.error, skipped: reading.skipped },
+    reading.policy,
+    now,
+  );
+}
+
+export interface ApplianceReaderOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly source: RestorePointSource;
+  readonly policy: StalePolicy;
+  /** How long a reading is reused; 0 reads every time (in-flight reads are still shared). */
+  readonly cacheTtlMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Told about every finished read (metrics, readiness). */
+  readonly onReading?: (reading: ApplianceReading) => void;
+}
+
+/** Readings "as of" past instants are kept too, but only a few. */
+const AS_OF_CACHE_SIZE = 8;
+
+export class ApplianceReader {
+  readonly name: string;
+  readonly url: string;
+  readonly #options: ApplianceReaderOptions;
+  readonly #now: () => number;
+  readonly #cache = new Map<number | null, { reading: Promise<ApplianceReading>; settledAt: number | null }>();
+  #last: ApplianceReading | null = null;
+
+  constructor(options: ApplianceReaderOptions) {
+    this.name = options.name;
+    this.url = options.url;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The latest finished reading, if any (for readiness and metrics). */
+  get last(): ApplianceReading | null {
+    return this.#last;
+  }
+
+  get source(): RestorePointSource {
+    return this.#options.source;
+  }
+
+  /** All points, or only those at or before `asOf` (epoch ms). */
+  read(asOf: number | null = null): Promise<ApplianceReading> {
+    const cached = this.#cache.get(asOf);
+    const fresh = cached && (cached.settledAt === null || this.#now() - cached.settledAt < this.#options.cacheTtlMs);
+    if (cached && fresh) return cached.reading;
+    const entry: { reading: Promise<ApplianceReading>; settledAt: number | null } = { reading: this.#read(asOf), settledAt: null };
+    void entry.reading.then(() => {
+      entry.settledAt = this.#now();
+    });
+    this.#cache.delete(asOf);
+    this.#cache.set(asOf, entry);
+    if (this.#cache.size > AS_OF_CACHE_SIZE + 1) {
+      const oldest = [...this.#cache.keys()].find((key) => key !== null && key !== asOf);
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    return entry.reading;
+  }
+
+  getJobSession(id: string): Promise<JobSession | null> {
+    return this.#options.source.getJobSession(id);
+  }
+
+  async close(): Promise<void> {
+    await this.#options.source.close();
+  }
+
+  async #read(asOf: number | null): Promise<ApplianceReading> {
+    const started = this.#now();
+    const tally = new PointTally(asOf);
+    let error: string | null = null;
+    let skipped = 0;
+    try {
+      const report = await this.#options.source.readRestorePoints((point) => tally.add(point));
+      skipped = report.skipped;
+      if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
+      if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
+    } catch (failure) {
+      error = failure instanceof Error ? failure.message : String(failure);
+      this.#options.logger.warn({ appliance: this.name, reason: error }, 'could not read the appliance');
+    }
+    const finished = this.#now();
+    const reading: ApplianceReading = {
+      name: this.name,
+      url: this.url,
+      policy: this.#options.policy,
+      apiVersion: this.#options.source.knownApiVersion,
+      error,
+      skipped,
+      tally,
+      readAt: finished,
+      durationMs: finished - started,
+    };
+    if (asOf === null) this.#last = reading;
+    this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf }, 'read the appliance');
+    this.#options.onReading?.(reading);
+    return reading;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The command line. Each command lives in src/commands/ and returns an exit status; this file
+ * only wires arguments to them.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demo.ts';
+import { EXIT, processIo, type CommandIo } from './commands/io.ts';
+import { summaryCommand } from './commands/summary.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  let status: number = EXIT.ok;
+  const program = new Command()
+    .name('restorepoints')
+    .description('What can we restore from? Veeam Backup for Microsoft Azure restore points, in Slack and in the terminal.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run restorepoints --help for usage)');
+
+  program
+    .command('demo')
+    .description('start the embedded demo appliance, read it like a real one and print what the bot would say')
+    .option('--json', 'print the summary as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      status = await demoCommand({ json: flags.json === true }, io);
+    });
+
+  program
+    .command('summary')
+    .description('read the configured appliances and print the summary')
+    .option('--json', 'print one JSON document (the summary schema of DESIGN.md)')
+    .action(async (flags: { json?: boolean }) => {
+      status = await summaryCommand({ json: flags.json === true }, io);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.config;
+    throw error;
+  }
+  return status;
+}

@@ -1,0 +1,74 @@
+/**
+ * How old the latest point of a destination may be before it counts as stale. Configured as
+ * `Snapshot=26h,AzureBlob=26h,ManualSnapshot=off`; a destination not named keeps its default,
+ * and a destination nobody configured has no threshold.
+ */
+import { parseDuration } from '../duration.ts';
+
+export interface Threshold {
+  /** As the API spells it (or as configured, for a destination the bot does not know). */
+  readonly destination: string;
+  /** Null when staleness is off for this destination. */
+  readonly seconds: number | null;
+}
+
+/** Keyed by destination in lower case: configuration is case-insensitive, the API is not. */
+export type StalePolicy = ReadonlyMap<string, Threshold>;
+
+const HOURS_26 = 26 * 3600;
+
+export const KNOWN_DESTINATIONS = ['Snapshot', 'AzureBlob', 'ManualSnapshot', 'ManualBackup', 'ImportedSnapshot'] as const;
+
+export const DEFAULT_STALE_POLICY: StalePolicy = policyOf([
+  { destination: 'Snapshot', seconds: HOURS_26 },
+  { destination: 'AzureBlob', seconds: HOURS_26 },
+  { destination: 'ManualSnapshot', seconds: null },
+]);
+
+export function policyOf(thresholds: readonly Threshold[]): StalePolicy {
+  return new Map(thresholds.map((threshold) => [threshold.destination.toLowerCase(), threshold]));
+}
+
+/** Null when the destination has no threshold. */
+export function staleAfterSeconds(policy: StalePolicy, destination: string): number | null {
+  return policy.get(destination.toLowerCase())?.seconds ?? null;
+}
+
+export interface StalePolicyParse {
+  readonly policy: StalePolicy;
+  /** Each names the bad entry and what would be right. */
+  readonly problems: readonly string[];
+}
+
+/** Parses `Snapshot=26h,AzureBlob=2d,ManualSnapshot=off` on top of `base` (the defaults). */
+export function parseStalePolicy(text: string, base: StalePolicy = DEFAULT_STALE_POLICY): StalePolicyParse {
+  const policy = new Map(base);
+  const problems: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z][\w-]*)\s*=\s*(\S+)$/.exec(entry);
+    if (!match) {
+      problems.push(`"${entry}" is not DESTINATION=DURATION (for example Snapshot=26h or ManualSnapshot=off)`);
+      continue;
+    }
+    const typed = match[1]!;
+    const value = match[2]!;
+    const key = typed.toLowerCase();
+    const destination = KNOWN_DESTINATIONS.find((known) => known.toLowerCase() === key) ?? policy.get(key)?.destination ?? typed;
+    if (value.toLowerCase() === 'off') {
+      policy.set(key, { destination, seconds: null });
+      continue;
+    }
+    const ms = parseDuration(value);
+    if (ms === null || ms < 1000) {
+      problems.push(`"${entry}": "${value}" is not a duration such as 26h, 90m or 2d, nor "off"`);
+      continue;
+    }
+    policy.set(key, { destination, seconds: Math.round(ms / 1000) });
+  }
+  return { policy, problems };
+}
+
+/** `Snapshot 26h · AzureBlob 26h · ManualSnapshot off`, for context lines. */
+export function describePolicy(policy: StalePolicy, format: (seconds: number) => string): string {
+  return [...policy.values()].map((t) => `${t.destination} ${t.seconds === null ? 'off' : format(t.seconds)}`).join(' · ');
+}

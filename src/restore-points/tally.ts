@@ -1,0 +1,84 @@
+/**
+ * A running tally of restore points, built one point at a time as pages arrive, so that reading
+ * an appliance never needs all its points in memory at once. Its size grows with workloads and
+ * destinations, not with points. `summariseTally` turns it into a summary for a given `now`.
+ */
+import type { RestorePoint, Workload, WorkloadKind } from './model.ts';
+
+/** How many recent points a workload keeps for answers about that workload. */
+export const RECENT_POINTS = 5;
+
+export interface SeriesTally {
+  count: number;
+  bytes: number;
+  /** The newest point that is not corrupted. */
+  latest: RestorePoint | null;
+}
+
+export interface WorkloadTally {
+  readonly workload: Workload;
+  readonly destinations: Map<string, SeriesTally>;
+  /** Newest first, at most RECENT_POINTS, corrupted ones included. */
+  readonly recent: RestorePoint[];
+}
+
+/** Newer first; equal times by id, so the result never depends on page arrival order. */
+export function isNewer(a: RestorePoint, b: RestorePoint): boolean {
+  return a.pointInTime > b.pointInTime || (a.pointInTime === b.pointInTime && a.id > b.id);
+}
+
+function addToSeries(series: SeriesTally, point: RestorePoint): void {
+  series.count++;
+  series.bytes += point.sizeBytes ?? 0;
+  if (!point.corrupted && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
+}
+
+function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
+  if (recent.length === RECENT_POINTS && !isNewer(point, recent[RECENT_POINTS - 1]!)) return;
+  let index = recent.length;
+  while (index > 0 && isNewer(point, recent[index - 1]!)) index--;
+  recent.splice(index, 0, point);
+  if (recent.length > RECENT_POINTS) recent.pop();
+}
+
+const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null });
+
+export class PointTally {
+  /** Points after this instant (epoch ms) are left out: the tally "as of" a time. Null: all. */
+  readonly asOf: number | null;
+  points = 0;
+  corrupted = 0;
+  bytes = 0;
+  readonly destinations = new Map<string, SeriesTally>();
+  readonly #workloads = new Map<WorkloadKind, Map<string, WorkloadTally>>();
+
+  constructor(asOf: number | null = null) {
+    this.asOf = asOf;
+  }
+
+  add(point: RestorePoint): void {
+    if (this.asOf !== null && point.pointInTime > this.asOf) return;
+    this.points++;
+    if (point.corrupted) this.corrupted++;
+    this.bytes += point.sizeBytes ?? 0;
+    let series = this.destinations.get(point.destination);
+    if (!series) this.destinations.set(point.destination, (series = newSeries()));
+    addToSeries(series, point);
+    if (point.workload) this.#addToWorkload(point.workload, point);
+  }
+
+  workloads(): WorkloadTally[] {
+    return [...this.#workloads.values()].flatMap((byName) => [...byName.values()]);
+  }
+
+  #addToWorkload(workload: Workload, point: RestorePoint): void {
+    let byName = this.#workloads.get(workload.kind);
+    if (!byName) this.#workloads.set(workload.kind, (byName = new Map()));
+    let tally = byName.get(workload.name);
+    if (!tally) byName.set(workload.name, (tally = { workload, destinations: new Map(), recent: [] }));
+    let series = tally.destinations.get(point.destination);
+    if (!series) tally.destinations.set(point.destination, (series = newSeries()));
+    addToSeries(series, point);
+    addToRecent(tally.recent, point);
+  }
+}

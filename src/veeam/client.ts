@@ -1,0 +1,227 @@
+/**
+ * The Veeam Backup for Microsoft Azure client: logs in, finds the API version, reads every
+ * restore-point collection the version offers, and hands over domain restore points.
+ */
+import { isHTTPError } from 'ky';
+import type { Logger } from '../log.ts';
+import type { JobSession, RestorePoint } from '../restore-points/model.ts';
+import type { ApplianceIdentity, RestorePointSource, SourceReport } from '../restore-points/source.ts';
+import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
+import { toVeeamError, VeeamError } from './errors.ts';
+import { readAllPages } from './paging.ts';
+import { createWorkloadInterner, toJobSession, toRestorePoint } from './to-domain.ts';
+import { TokenSession } from './token-session.ts';
+import { createTransport, type RetryPolicy, type Transport } from './transport.ts';
+import { wireAbout, wirePage, type WirePage } from './wire.ts';
+
+export interface ApplianceSettings {
+  /** Display name, unique among configured appliances. */
+  readonly name: string;
+  /** https://host[:port] */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly apiVersion: ApiVersion | 'auto';
+  /** PEM text of extra certificates to trust for this appliance. */
+  readonly caPem: string | null;
+  readonly tlsInsecure: boolean;
+}
+
+export interface VeeamClientOptions {
+  readonly appliance: ApplianceSettings;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly requestTimeoutMs?: number;
+  readonly retry?: RetryPolicy;
+  /** The `Limit` asked for; servers may serve fewer. */
+  readonly pageSize?: number;
+  /** Pages in flight at once per collection. */
+  readonly parallelism?: number;
+}
+
+type SearchParams = Record<string, string | number>;
+
+/** At most this many skipped records are logged one by one per read; the rest are counted. */
+const SKIP_LOG_LIMIT = 20;
+
+export class VeeamClient implements RestorePointSource {
+  readonly #settings: ApplianceSettings;
+  readonly #logger: Logger;
+  readonly #transport: Transport;
+  readonly #session: TokenSession;
+  readonly #pageSize: number;
+  readonly #parallelism: number;
+  #version: Promise<ApiVersion> | null = null;
+  #knownVersion: ApiVersion | null = null;
+  #serverVersion: string | null = null;
+
+  constructor(options: VeeamClientOptions) {
+    this.#settings = options.appliance;
+    this.#logger = options.logger.child({ appliance: options.appliance.name });
+    this.#transport = createTransport({
+      baseUrl: options.appliance.url,
+      caPem: options.appliance.caPem,
+      tlsInsecure: options.appliance.tlsInsecure,
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+    });
+    this.#session = new TokenSession(
+      this.#transport,
+      { username: options.appliance.username, password: options.appliance.password },
+      this.#logger,
+      options.now,
+    );
+    this.#pageSize = options.pageSize ?? 1000;
+    this.#parallelism = options.parallelism ?? 4;
+  }
+
+  get name(): string {
+    return this.#settings.name;
+  }
+
+  get knownApiVersion(): ApiVersion | null {
+    return this.#settings.apiVersion === 'auto' ? this.#knownVersion : this.#settings.apiVersion;
+  }
+
+  /** The configured version, or the newest the appliance serves (found once, then remembered). */
+  apiVersion(): Promise<ApiVersion> {
+    this.#version ??= this.#detectVersion().then(
+      (version) => (this.#knownVersion = version),
+      (error: unknown) => {
+        this.#version = null; // try again on the next read: the appliance may be back
+        throw error;
+      },
+    );
+    return this.#version;
+  }
+
+  async identify(): Promise<ApplianceIdentity> {
+    const apiVersion = await this.apiVersion();
+    if (this.#serverVersion === null) {
+      const about = wireAbout.safeParse(await this.#getJson(`${apiVersion}/system/about`));
+      this.#serverVersion = about.success ? (about.data.serverVersion ?? null) : null;
+    }
+    return { apiVersion, serverVersion: this.#serverVersion };
+  }
+
+  async readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport> {
+    const apiVersion = await this.apiVersion();
+    const intern = createWorkloadInterner();
+    const seen = new Set<string>();
+    let skipped = 0;
+    let duplicates = 0;
+    let incomplete: string | null = null;
+    const appliance = this.#settings.name;
+
+    for (const collection of collectionsOf(apiVersion)) {
+      const sink = (records: readonly unknown[]) => {
+        for (const record of records) {
+          const converted = toRestorePoint(record, collection.kind, appliance, intern);
+          if (!converted.ok) {
+            if (++skipped <= SKIP_LOG_LIMIT) {
+              this.#logger.debug({ collection: collection.path, reason: converted.reason }, 'skipped a restore point record');
+            }
+            continue;
+          }
+          if (seen.has(converted.point.id)) {
+            duplicates++;
+            continue;
+          }
+          seen.add(converted.point.id);
+          onPoint(converted.point);
+        }
+      };
+      const result = await this.#readCollection(apiVersion, collection, sink);
+      if (result?.incomplete) incomplete ??= `${collection.path}: ${result.incomplete}`;
+    }
+    if (skipped > SKIP_LOG_LIMIT) this.#logger.debug({ skipped }, 'skipped restore point records in all');
+    if (skipped > 0) this.#logger.info({ skipped }, 'some restore point records could not be understood');
+    return { apiVersion, skipped, duplicates, incomplete };
+  }
+
+  async getJobSession(id: string): Promise<JobSession | null> {
+    const apiVersion = await this.apiVersion();
+    try {
+      const body = await this.#getJson(`${apiVersion}/jobSessions/${encodeURIComponent(id)}`);
+      const session = toJobSession(body, this.#settings.name, id);
+      if (!session) throw new VeeamError('malformed', `${this.#transport.host} sent a job session the bot cannot read.`);
+      return session;
+    } catch (error) {
+      if (error instanceof VeeamError && error.kind === 'not-found') return null;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#session.logout();
+    await this.#transport.close();
+  }
+
+  async #detectVersion(): Promise<ApiVersion> {
+    if (this.#settings.apiVersion !== 'auto') return this.#settings.apiVersion;
+    for (const version of API_VERSIONS) {
+      try {
+        const about = wireAbout.safeParse(await this.#getJson(`${version}/system/about`));
+        this.#serverVersion = about.success ? (about.data.serverVersion ?? null) : null;
+        this.#logger.info({ apiVersion: version, serverVersion: this.#serverVersion }, 'found the API version');
+        return version;
+      } catch (error) {
+        if (!(error instanceof VeeamError && error.kind === 'not-found')) throw error;
+      }
+    }
+    throw new VeeamError(
+      'not-found',
+      `${this.#transport.host} serves none of the API versions ${API_VERSIONS.join(', ')}: is this a Veeam Backup for Microsoft Azure appliance? Set VEEAM_API_VERSION if it serves another.`,
+    );
+  }
+
+  async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void) {
+    const paths = [collection.path, ...(collection.fallbackPath ? [collection.fallbackPath] : [])];
+    for (const [index, path] of paths.entries()) {
+      const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
+        const body = await this.#getJson(`${version}/${path}`, { Offset: offset, Limit: limit });
+        const page = wirePage.safeParse(body);
+        if (!page.success) {
+          throw new VeeamError('malformed', `${this.#transport.host} sent a ${path} page without a results list.`);
+        }
+        return page.data;
+      };
+      try {
+        return await readAllPages(fetchPage, sink, { pageSize: this.#pageSize, parallelism: this.#parallelism });
+      } catch (error) {
+        const notFound = error instanceof VeeamError && error.kind === 'not-found';
+        if (notFound && index < paths.length - 1) continue;
+        if (notFound && collection.optional) {
+          this.#logger.debug({ path }, 'the appliance has no such collection');
+          return null;
+        }
+        throw error;
+      }
+    }
+    return null;
+  }
+
+  /** GET with the bearer token; one renewal on a 401; one more try on a body that is not JSON. */
+  async #getJson(path: string, searchParams?: SearchParams): Promise<unknown> {
+    const host = this.#transport.host;
+    const attempt = async (token: string) =>
+      this.#transport.http.get(path, { headers: { authorization: `Bearer ${token}` }, ...(searchParams ? { searchParams } : {}) }).json();
+    let token = await this.#session.accessToken();
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt(token);
+      } catch (error) {
+        if (tries === 0 && isHTTPError(error) && error.response.status === 401) {
+          this.#logger.debug({ path }, 'the appliance refused the token; renewing');
+          token = await this.#session.afterUnauthorized(token);
+          continue;
+        }
+        if (tries === 0 && error instanceof SyntaxError) {
+          this.#logger.debug({ path }, 'the appliance sent a body that is not JSON; asking again');
+          continue;
+        }
+        throw toVeeamError(error, host);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Reading a whole paged collection without trusting the server's paging: `totalCount` may be
+ * null, `Limit` may be capped silently, a page may be longer than asked, and a server may ignore
+ * `Offset` and send the same page again. Pages are handed over as they arrive, so a reader never
+ * holds more than the pages in flight.
+ */
+import type { WirePage } from './wire.ts';
+
+export type FetchPage = (offset: number, limit: number) => Promise<WirePage>;
+export type PageSink = (records: readonly unknown[]) => void;
+
+export interface PagingOptions {
+  /** The `Limit` we ask for; the server may give fewer per page. */
+  readonly pageSize: number;
+  /** Pages in flight at once, once the total is known. */
+  readonly parallelism: number;
+  /** A hard stop for servers that never end a collection. */
+  readonly maxPages?: number;
+}
+
+export interface PagingResult {
+  readonly pages: number;
+  readonly records: number;
+  /** Set when the read stopped early to protect itself; says why in a sentence. */
+  readonly incomplete: string | null;
+}
+
+/** Identifies a page by its edges, to notice a server that serves the same page twice. */
+function signature(records: readonly unknown[]): string {
+  const idOf = (record: unknown) =>
+    record !== null && typeof record === 'object' ? String((record as { id?: unknown }).id) : String(record);
+  return `${records.length}:${idOf(records[0])}:${idOf(records[records.length - 1])}`;
+}
+
+export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options: PagingOptions): Promise<PagingResult> {
+  const maxPages = options.maxPages ?? 100_000;
+  const seenPages = new Set<string>();
+  let pages = 0;
+  let records = 0;
+  let incomplete: string | null = null;
+
+  /** False when the page repeats one already seen (the server ignored Offset). */
+  const accept = (page: WirePage, offset: number): boolean => {
+    pages++;
+    if (page.results.length === 0) return true;
+    const key = signature(page.results);
+    if (seenPages.has(key)) {
+      incomplete ??= `the appliance sent the same page again for Offset=${offset} (it ignores paging), so the read stopped after ${records} records`;
+      return false;
+    }
+    seenPages.add(key);
+    records += page.results.length;
+    sink(page.results);
+    return true;
+  };
+
+  /** Sequential paging from `offset`, for when the total is unknown or a planned page came up short. */
+  const walk = async (offset: number, until: number | null): Promise<void> => {
+    while (pages < maxPages && (until === null || offset < until)) {
+      const page = await fetchPage(offset, options.pageSize);
+      if (!accept(page, offset)) return;
+      const got = page.results.length;
+      if (got === 0) return;
+      const served = page.limit && page.limit > 0 ? page.limit : options.pageSize;
+      offset += got;
+      if (until === null && got < served) return;
+    }
+    if (pages >= maxPages) incomplete ??= `the read stopped after ${maxPages} pages`;
+  };
+
+  const first = await fetchPage(0, options.pageSize);
+  if (!accept(first, 0) || first.results.length === 0) return { pages, records, incomplete };
+  const total = first.totalCount;
+  if (typeof total !== 'number') {
+    const served = first.limit && first.limit > 0 ? first.limit : options.pageSize;
+    if (first.results.length >= served) await walk(first.results.length, null);
+    return { pages, records, incomplete };
+  }
+
+  // The total is known: plan the remaining pages with the page size the server really serves.
+  const step = first.results.length;
+  const offsets: number[] = [];
+  for (let offset = step; offset < total && offsets.length < maxPages; offset += step) offsets.push(offset);
+  const gaps: Array<{ from: number; to: number }> = [];
+  let next = 0;
+  let stop = false;
+  const pull = async () => {
+    while (!stop && next < offsets.length) {
+      const offset = offsets[next++]!;
+      const expected = Math.min(step, total - offset);
+      const page = await fetchPage(offset, options.pageSize);
+      if (!accept(page, offset)) {
+        stop = true;
+        return;
+      }
+      const got = page.results.length;
+      // Fewer than planned: the collection shifted or the server pages differently. Fill the gap.
+      if (got > 0 && got < expected) gaps.push({ from: offset + got, to: offset + expected });
+    }
+  };
+  const worker = async () => {
+    try {
+      await pull();
+    } catch (error) {
+      stop = true; // the other workers finish their page and stop
+      throw error;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelism, offsets.length)) }, worker));
+  for (const gap of gaps) {
+    if (stop) break;
+    await walk(gap.from, gap.to);
+  }
+  return { pages, records, incomplete };
+}

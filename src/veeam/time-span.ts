@@ -1,0 +1,23 @@
+/**
+ * Job session durations arrive as .NET time spans ("00:03:12.1234567", "1.02:03:04", maybe
+ * negative) or, in some API versions, as milliseconds. Returns milliseconds, or null.
+ */
+const TIME_SPAN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
+
+export function parseTimeSpan(value: string | number | null | undefined): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = TIME_SPAN.exec(text);
+  if (!match) return null;
+  const [, sign, days, hours, minutes, seconds, fraction] = match;
+  if (Number(minutes) > 59 || Number(seconds) > 59) return null;
+  const ms =
+    Number(days ?? 0) * 86_400_000 +
+    Number(hours) * 3_600_000 +
+    Number(minutes) * 60_000 +
+    Number(seconds) * 1000 +
+    Math.round(Number(`0.${fraction ?? '0'}`) * 1000);
+  return sign ? null : ms;
+}

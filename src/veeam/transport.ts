@@ -1,0 +1,75 @@
+/**
+ * HTTP to one appliance: its own TLS trust (a custom CA for this appliance only, never the whole
+ * process), a timeout per request, and retries with backoff where retrying can help.
+ */
+import { rootCertificates } from 'node:tls';
+import ky, { type KyInstance } from 'ky';
+import { Agent } from 'undici';
+import { isCertificateError } from './errors.ts';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  readonly limit: number;
+  /** First backoff delay; doubles each time up to `backoffLimitMs`. */
+  readonly baseDelayMs: number;
+  readonly backoffLimitMs: number;
+  /** A server's Retry-After longer than this is clamped, so one read cannot stall for minutes. */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { limit: 3, baseDelayMs: 300, backoffLimitMs: 5000, maxRetryAfterMs: 30_000 };
+
+export interface TransportOptions {
+  /** https://host[:port], without /api. */
+  readonly baseUrl: string;
+  /** Extra PEM certificates to trust for this appliance, on top of the system's. */
+  readonly caPem?: string | null;
+  readonly tlsInsecure?: boolean;
+  readonly requestTimeoutMs?: number;
+  readonly retry?: RetryPolicy;
+}
+
+export interface Transport {
+  /** Requests relative to {baseUrl}/api/. */
+  readonly http: KyInstance;
+  /** host[:port], for messages. */
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const base = new URL(options.baseUrl);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const agent = new Agent({
+    connect: {
+      ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
+      rejectUnauthorized: options.tlsInsecure !== true,
+      timeout: options.requestTimeoutMs ?? 30_000,
+    },
+    keepAliveTimeout: 10_000,
+  });
+  const http = ky.create({
+    prefix: new URL('api/', base.href.endsWith('/') ? base.href : `${base.href}/`).href,
+    timeout: options.requestTimeoutMs ?? 30_000,
+    // ky forwards unknown options to fetch; Node's fetch takes an undici dispatcher.
+    ...({ dispatcher: agent } as object),
+    retry: {
+      limit: retry.limit,
+      methods: ['get', 'delete'],
+      statusCodes: [408, 429, 500, 502, 503, 504],
+      afterStatusCodes: [429, 503],
+      maxRetryAfter: retry.maxRetryAfterMs,
+      backoffLimit: retry.backoffLimitMs,
+      delay: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
+      retryOnTimeout: true,
+      // A certificate will not change between attempts: fail at once with the fix.
+      shouldRetry: ({ error }) => (isCertificateError(error) ? false : undefined),
+    },
+    headers: { accept: 'application/json' },
+  });
+  return {
+    http,
+    host: base.host,
+    close: () => agent.close(),
+  };
+}
