@@ -158,7 +158,7 @@ export class VeeamClient implements RestorePointSource {
   }
 
   async #detectVersion(): Promise<ApiVersion> {
-    if (this.#settings.apiVersion !== 'auto') return this.#settings.apiVersion;
+    if (this.#settings.apiVersion !== 'auto') return this.#confirmVersion(this.#settings.apiVersion);
     for (const version of API_VERSIONS) {
       try {
         const about = wireAbout.safeParse(await this.#getJson(`${version}/system/about`));
@@ -173,6 +173,25 @@ export class VeeamClient implements RestorePointSource {
       'not-found',
       `${this.#transport.host} serves none of the API versions ${API_VERSIONS.join(', ')}: is this a Veeam Backup for Microsoft Azure appliance? Set VEEAM_API_VERSION if it serves another.`,
     );
+  }
+
+  /**
+   * A configured version is asked about once, so that an appliance that does not serve it is told
+   * as such (with the fix), not as a missing restore-point collection later on.
+   */
+  async #confirmVersion(version: ApiVersion): Promise<ApiVersion> {
+    try {
+      const about = wireAbout.safeParse(await this.#getJson(`${version}/system/about`));
+      this.#serverVersion = about.success ? (about.data.serverVersion ?? null) : null;
+      return version;
+    } catch (error) {
+      if (!(error instanceof VeeamError && error.kind === 'not-found')) throw error;
+      throw new VeeamError(
+        'not-found',
+        `${this.#transport.host} does not serve API ${version}: set VEEAM_API_VERSION (or the appliance's apiVersion) to auto, or to a version the appliance serves.`,
+        { status: error.status, title: error.title, detail: error.detail, traceId: error.traceId, hint: 'set VEEAM_API_VERSION to auto', cause: error },
+      );
+    }
   }
 
   async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void) {

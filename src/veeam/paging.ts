@@ -25,10 +25,15 @@ export interface PagingResult {
   readonly incomplete: string | null;
 }
 
-/** Identifies a page by its edges, to notice a server that serves the same page twice. */
+/**
+ * Identifies a page by its edges, to notice a server that serves the same page twice. A record
+ * without an id is identified by its content: pages of distinct id-less records are not repeats.
+ */
 function signature(records: readonly unknown[]): string {
-  const idOf = (record: unknown) =>
-    record !== null && typeof record === 'object' ? String((record as { id?: unknown }).id) : String(record);
+  const idOf = (record: unknown) => {
+    const id = record !== null && typeof record === 'object' ? (record as { id?: unknown }).id : undefined;
+    return typeof id === 'string' || typeof id === 'number' ? `id:${id}` : `json:${JSON.stringify(record) ?? String(record)}`;
+  };
   return `${records.length}:${idOf(records[0])}:${idOf(records[records.length - 1])}`;
 }
 
@@ -54,16 +59,25 @@ export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options
     return true;
   };
 
+  /**
+   * The page size the server says it served. Null when the envelope does not say: the server may
+   * cap `Limit` silently, so the limit we asked for cannot tell a short page from the last one.
+   */
+  const servedLimit = (page: WirePage): number | null => (page.limit && page.limit > 0 ? page.limit : null);
+
   /** Sequential paging from `offset`, for when the total is unknown or a planned page came up short. */
   const walk = async (offset: number, until: number | null): Promise<void> => {
     while (pages < maxPages && (until === null || offset < until)) {
-      const page = await fetchPage(offset, options.pageSize);
+      // Filling a gap: ask for the gap only, and keep no more than it (the pages after it are read).
+      const fetched = await fetchPage(offset, until === null ? options.pageSize : Math.min(options.pageSize, until - offset));
+      const page = until === null ? fetched : { ...fetched, results: fetched.results.slice(0, until - offset) };
       if (!accept(page, offset)) return;
       const got = page.results.length;
       if (got === 0) return;
-      const served = page.limit && page.limit > 0 ? page.limit : options.pageSize;
+      const served = servedLimit(page);
       offset += got;
-      if (until === null && got < served) return;
+      // Without an echoed limit only an empty page ends the collection.
+      if (until === null && served !== null && got < served) return;
     }
     if (pages >= maxPages) incomplete ??= `the read stopped after ${maxPages} pages`;
   };
@@ -72,15 +86,16 @@ export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options
   if (!accept(first, 0) || first.results.length === 0) return { pages, records, incomplete };
   const total = first.totalCount;
   if (typeof total !== 'number') {
-    const served = first.limit && first.limit > 0 ? first.limit : options.pageSize;
-    if (first.results.length >= served) await walk(first.results.length, null);
+    const served = servedLimit(first);
+    if (served === null || first.results.length >= served) await walk(first.results.length, null);
     return { pages, records, incomplete };
   }
 
   // The total is known: plan the remaining pages with the page size the server really serves.
   const step = first.results.length;
   const offsets: number[] = [];
-  for (let offset = step; offset < total && offsets.length < maxPages; offset += step) offsets.push(offset);
+  for (let offset = step; offset < total && offsets.length < maxPages - pages; offset += step) offsets.push(offset);
+  const truncated = step * (offsets.length + 1) < total;
   const gaps: Array<{ from: number; to: number }> = [];
   let next = 0;
   let stop = false;
@@ -106,10 +121,15 @@ export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options
       throw error;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelism, offsets.length)) }, worker));
+  // Wait for every worker, not just the first failure: a page still in flight must not reach the
+  // sink after the read has been reported as failed (the caller's tally is final by then).
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(options.parallelism, offsets.length)) }, worker));
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   for (const gap of gaps) {
     if (stop) break;
     await walk(gap.from, gap.to);
   }
+  if (truncated) incomplete ??= `the read stopped after ${maxPages} pages`;
   return { pages, records, incomplete };
 }

@@ -12,7 +12,8 @@ export function parseTimeSpan(value: string | number | null | undefined): number
   const match = TIME_SPAN.exec(text);
   if (!match) return null;
   const [, sign, days, hours, minutes, seconds, fraction] = match;
-  if (Number(minutes) > 59 || Number(seconds) > 59) return null;
+  // The days part carries whole days: a .NET time span never writes hours above 23.
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return null;
   const ms =
     Number(days ?? 0) * 86_400_000 +
     Number(hours) * 3_600_000 +

@@ -13,10 +13,21 @@ export type PointConversion =
 /** ISO 8601 date-time, with or without an offset; no offset means UTC (the API's convention). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Date.parse rolls 2026-02-30 over to March 2; a day the month does not have is no date. */
+function dayExists(year: number, month: number, day: number): boolean {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const last = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  return last !== undefined && day >= 1 && day <= last;
+}
+
 export function parseApiTime(value: string | null | undefined): number | null {
   if (!value) return null;
   const match = ISO_DATE_TIME.exec(value);
   if (!match) return null;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (!dayExists(year, month, day)) return null;
   const ms = Date.parse(match[1] ? value : `${value}Z`);
   return Number.isNaN(ms) ? null : ms;
 }
@@ -47,7 +58,12 @@ function sessionIdFromLinks(links: WireRestorePoint['_links']): string | null {
   const href = links?.['BackupJob']?.href;
   if (!href) return null;
   const match = /\/jobSessions\/([^/?#]+)/i.exec(href);
-  return match ? decodeURIComponent(match[1]!) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return null; // a malformed escape: no usable session id, and no reason to lose the point
+  }
 }
 
 /** Workloads are shared by every point of the same VM: one object each, not one per point. */
@@ -91,7 +107,8 @@ export function toRestorePoint(
       type: record.type ?? null,
       corrupted: record.isCorrupted === true || record.state === 'Corrupted',
       immutableUntil: parseApiTime(record.immutableTill),
-      jobSessionId: record.jobSessionId ?? sessionIdFromLinks(record._links),
+      // An empty id would ask for /jobSessions/ (the list): treat it as absent.
+      jobSessionId: (record.jobSessionId?.trim() ? record.jobSessionId : null) ?? sessionIdFromLinks(record._links),
     },
   };
 }

@@ -67,9 +67,11 @@ export function createTransport(options: TransportOptions): Transport {
     },
     headers: { accept: 'application/json' },
   });
+  // Closing twice (a shutdown signal and a `finally`) must not throw: undici rejects a second close.
+  let closing: Promise<void> | null = null;
   return {
     http,
     host: base.host,
-    close: () => agent.close(),
+    close: () => (closing ??= agent.close()),
   };
 }

@@ -131,8 +131,21 @@ function collectionPaths(version: ApiVersion): Partial<Record<WorkloadKind, stri
 
 const shapeOf = (version: ApiVersion): Shape => (['v1', 'v2', 'v3'].includes(version) ? 'v1' : 'current');
 
-function problem(status: number, title: string, detail: string, extra: object = {}) {
-  return { type: `https://httpstatuses.io/${status}`, title, status, detail, traceId: `00-${randomBytes(16).toString('hex')}-01`, ...extra };
+/**
+ * A problem document in the shape Veeam's v8.1 document gives for the status: `traceId` only
+ * where the schema has one (ProblemDetails400, ProblemDetails404, and the token endpoint's 401),
+ * no `detail` on 403 (ProblemDetails403); any status the operations do not list (5xx, 429…) gets
+ * the generic ProblemDetails, which has no `traceId`. Every schema forbids other fields.
+ */
+function problem(status: number, title: string, detail: string, extra: object = {}, traced = status === 400 || status === 404) {
+  return {
+    type: `https://httpstatuses.io/${status}`,
+    title,
+    status,
+    ...(status === 403 ? {} : { detail }),
+    ...(traced ? { traceId: `00-${randomBytes(16).toString('hex')}-01` } : {}),
+    ...extra,
+  };
 }
 
 function send(response: ServerResponse, answer: SimAnswer): void {
@@ -190,7 +203,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       userId: randomUUID(),
       username,
       roleName: 'Viewer',
-      userType: 'Regular',
+      userType: 'Internal',
       latestNewsShown: true,
       mfa_enabled: false,
       mfa_token: null,
@@ -215,7 +228,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const grant = form.get('grant_type');
     if (grant === 'Password') {
       const user = users.find((candidate) => candidate.username === form.get('username') && candidate.password === form.get('password'));
-      if (!user) return { status: 401, body: problem(401, 'Unauthorized', 'Invalid username or password.') };
+      if (!user) return { status: 401, body: problem(401, 'Unauthorized', 'Invalid username or password.', {}, true) };
       stats.passwordLogins++;
       if (user.mfa) {
         return {
