@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import type { RestorePoint } from '../../src/restore-points/model.ts';
+import { DEFAULT_STALE_POLICY, parseStalePolicy } from '../../src/restore-points/stale-policy.ts';
+import { compareDestinations, summarise } from '../../src/restore-points/summarise.ts';
+import { toSummaryJson } from '../../src/restore-points/summary.ts';
+import { PointTally, RECENT_POINTS } from '../../src/restore-points/tally.ts';
+
+const NOW = Date.parse('2026-11-26T08:00:00Z');
+const HOUR = 3_600_000;
+
+let counter = 0;
+function point(overrides: Partial<RestorePoint> & { ago?: number; vm?: string | null }): RestorePoint {
+  const { ago = HOUR, vm = 'vm-01', ...rest } = overrides;
+  counter++;
+  return {
+    appliance: 'vba',
+    id: `p-${String(counter).padStart(4, '0')}`,
+    workload: vm === null ? null : { kind: 'vm', name: vm },
+    pointInTime: NOW - ago,
+    sizeBytes: 100,
+    destination: 'Snapshot',
+    type: 'Incremental',
+    corrupted: false,
+    immutableUntil: null,
+    jobSessionId: `s-${counter}`,
+    ...rest,
+  };
+}
+
+/** The five points of the v1 document's example (shared/seed). */
+const SEED: RestorePoint[] = [
+  ['15ed5dd3-c759-4726-9682-be9f9d72a7d5', '2020-02-03T13:02:39.35773Z', 'ManualSnapshot', '7'],
+  ['1e1782e9-9921-4e11-980a-77203e9c691a', '2020-02-05T10:48:38.853005Z', 'AzureBlob', '38'],
+  ['cd88a27f-afb0-4bd2-b9e7-bc1bd47252a0', '2020-02-05T10:45:14.482326Z', 'Snapshot', '37'],
+  ['df483336-91b8-4e6b-87cf-7bd95f43c3de', '2020-02-04T11:15:29.990303Z', 'AzureBlob', '27'],
+  ['f5661843-f425-4081-9d77-de440b4106e1', '2020-02-04T19:02:30.328869Z', 'AzureBlob', '31'],
+].map(([id, time, destination, session]) => ({
+  appliance: 'abc.ukwest.cloudapp.azure.com',
+  id: id!,
+  workload: null,
+  pointInTime: Date.parse(time!),
+  sizeBytes: 136367309312,
+  destination: destination!,
+  type: null,
+  corrupted: false,
+  immutableUntil: null,
+  jobSessionId: session!,
+}));
+
+describe('summarise', () => {
+  it('finds the seed document’s latest point per destination', () => {
+    const summary = summarise(SEED, DEFAULT_STALE_POLICY, Date.parse('2020-02-05T11:45:14.482Z'));
+    const byName = Object.fromEntries(summary.destinations.map((d) => [d.destination, d]));
+    expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot']);
+    expect(byName['ManualSnapshot']!.latest).toMatchObject({ id: '15ed5dd3-c759-4726-9682-be9f9d72a7d5', jobSessionId: '7' });
+    expect(byName['AzureBlob']!.latest).toMatchObject({ id: '1e1782e9-9921-4e11-980a-77203e9c691a', jobSessionId: '38' });
+    expect(byName['Snapshot']!.latest).toMatchObject({
+      id: 'cd88a27f-afb0-4bd2-b9e7-bc1bd47252a0',
+      jobSessionId: '37',
+      pointInTime: '2020-02-05T10:45:14.482Z',
+      ageSeconds: 3600,
+      sizeBytes: 136367309312,
+      workload: null,
+    });
+    expect(byName['AzureBlob']!.restorePoints).toBe(3);
+    expect(byName['AzureBlob']!.totalBytes).toBe(3 * 136367309312);
+    expect(summary.restorePoints).toBe(5);
+    expect(summary.totalBytes).toBe(5 * 136367309312);
+    expect(summary.workloads).toEqual([]);
+    expect(byName['ManualSnapshot']!.staleAfterSeconds).toBeNull();
+    expect(byName['ManualSnapshot']!.stale).toBe(false);
+    expect(byName['Snapshot']!.staleAfterSeconds).toBe(93_600);
+  });
+
+  it('never offers a corrupted point as the latest', () => {
+    const good = point({ ago: 5 * HOUR });
+    const summary = summarise([good, point({ ago: HOUR, corrupted: true })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.destinations[0]!.latest!.id).toBe(good.id);
+    expect(summary.corrupted).toBe(1);
+    expect(summary.restorePoints).toBe(2);
+  });
+
+  it('is stale strictly past the threshold', () => {
+    const at = (seconds: number) =>
+      summarise([point({ ago: seconds * 1000, vm: null })], DEFAULT_STALE_POLICY, NOW).destinations.find((d) => d.destination === 'Snapshot')!;
+    expect(at(93_600).stale).toBe(false);
+    expect(at(93_601).stale).toBe(true);
+  });
+
+  it('lists destinations with a threshold even without points, as stale', () => {
+    const summary = summarise([point({ destination: 'Snapshot' })], DEFAULT_STALE_POLICY, NOW);
+    const blob = summary.destinations.find((d) => d.destination === 'AzureBlob')!;
+    expect(blob).toEqual({
+      destination: 'AzureBlob',
+      restorePoints: 0,
+      totalBytes: 0,
+      latest: null,
+      staleAfterSeconds: 93_600,
+      stale: true,
+      staleWorkloads: 0,
+    });
+    expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob']);
+  });
+
+  it('keeps a destination nobody documented, without a threshold, after the known ones', () => {
+    const summary = summarise(
+      [point({ destination: 'ColdVault' }), point({ destination: 'ManualSnapshot' }), point({ destination: 'Archive' })],
+      DEFAULT_STALE_POLICY,
+      NOW,
+    );
+    expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot', 'Archive', 'ColdVault']);
+    const cold = summary.destinations.find((d) => d.destination === 'ColdVault')!;
+    expect(cold.staleAfterSeconds).toBeNull();
+    expect(cold.stale).toBe(false);
+  });
+
+  it('STALE_AFTER overrides only what it names', () => {
+    const { policy, problems } = parseStalePolicy('snapshot=2h,ColdVault=1d');
+    expect(problems).toEqual([]);
+    const summary = summarise([point({ ago: 3 * HOUR }), point({ ago: 3 * HOUR, destination: 'ColdVault' })], policy, NOW);
+    const byName = Object.fromEntries(summary.destinations.map((d) => [d.destination, d]));
+    expect(byName['Snapshot']!).toMatchObject({ staleAfterSeconds: 7200, stale: true });
+    expect(byName['AzureBlob']!).toMatchObject({ staleAfterSeconds: 93_600 });
+    expect(byName['ColdVault']!).toMatchObject({ staleAfterSeconds: 86_400, stale: false });
+  });
+
+  it('judges every workload in every destination, and counts the stale ones', () => {
+    const summary = summarise(
+      [
+        point({ vm: 'fresh', ago: HOUR }),
+        point({ vm: 'fresh', ago: HOUR, destination: 'AzureBlob' }),
+        point({ vm: 'old', ago: 30 * HOUR }),
+        point({ vm: 'old', ago: 2 * HOUR, destination: 'AzureBlob' }),
+        point({ vm: 'broken', ago: HOUR, corrupted: true }),
+        point({ vm: 'manual-only', ago: 900 * HOUR, destination: 'ManualSnapshot' }),
+      ],
+      DEFAULT_STALE_POLICY,
+      NOW,
+    );
+    const byName = Object.fromEntries(summary.workloads.map((w) => [w.name, w]));
+    expect(byName['fresh']!.stale).toBe(false);
+    expect(byName['old']!.stale).toBe(true);
+    expect(byName['old']!.destinations['Snapshot']!.stale).toBe(true);
+    expect(byName['old']!.destinations['AzureBlob']!.stale).toBe(false);
+    // All its points are corrupted: nothing to restore from is stale.
+    expect(byName['broken']!.destinations['Snapshot']).toEqual({ restorePoints: 1, latest: null, stale: true });
+    expect(byName['manual-only']!.stale).toBe(false);
+    const snapshot = summary.destinations.find((d) => d.destination === 'Snapshot')!;
+    expect(snapshot.staleWorkloads).toBe(2);
+    expect(snapshot.stale).toBe(false); // the destination's own latest point is fresh
+  });
+
+  it('does not depend on the order points arrive in', () => {
+    const points = [point({ ago: HOUR, id: 'b' }), point({ ago: HOUR, id: 'a' }), point({ ago: 2 * HOUR })];
+    const forward = summarise(points, DEFAULT_STALE_POLICY, NOW);
+    const backward = summarise([...points].reverse(), DEFAULT_STALE_POLICY, NOW);
+    expect(backward).toEqual(forward);
+    expect(forward.destinations[0]!.latest!.id).toBe('b');
+  });
+
+  it('counts unknown sizes as nothing in totals but keeps the point', () => {
+    const summary = summarise([point({ sizeBytes: null }), point({ sizeBytes: 5 })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.restorePoints).toBe(2);
+    expect(summary.totalBytes).toBe(5);
+  });
+
+  it('reports a point dated in the future with a negative age, and not as stale', () => {
+    const summary = summarise([point({ ago: -2 * HOUR })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.destinations[0]!.latest!.ageSeconds).toBe(-7200);
+    expect(summary.destinations[0]!.stale).toBe(false);
+  });
+
+  it('keeps the newest points of each workload, newest first, corrupted included', () => {
+    const points = Array.from({ length: 9 }, (_, index) => point({ ago: (index + 1) * HOUR, corrupted: index === 0 }));
+    const [workload] = summarise(points.reverse(), DEFAULT_STALE_POLICY, NOW).workloads;
+    expect(workload!.recent).toHaveLength(RECENT_POINTS);
+    expect(workload!.recent.map((p) => p.ageSeconds)).toEqual([1, 2, 3, 4, 5].map((h) => h * 3600));
+    expect(workload!.recent[0]).toMatchObject({ corrupted: true, destination: 'Snapshot' });
+  });
+
+  it('an empty appliance still lists the thresholded destinations, stale', () => {
+    const summary = summarise([], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.restorePoints).toBe(0);
+    expect(summary.destinations.map((d) => [d.destination, d.stale])).toEqual([
+      ['Snapshot', true],
+      ['AzureBlob', true],
+    ]);
+  });
+});
+
+describe('PointTally as of a time', () => {
+  it('leaves out points after the instant', () => {
+    const tally = new PointTally(NOW - 2 * HOUR);
+    const old = point({ ago: 3 * HOUR });
+    tally.add(old);
+    tally.add(point({ ago: HOUR }));
+    expect(tally.points).toBe(1);
+    expect(tally.destinations.get('Snapshot')!.latest).toBe(old);
+  });
+});
+
+describe('toSummaryJson', () => {
+  it('prints exactly the fields of DESIGN.md', () => {
+    const json = toSummaryJson({
+      generatedAt: new Date(NOW).toISOString(),
+      appliances: [summarise([point({})], DEFAULT_STALE_POLICY, NOW, { name: 'a', url: 'https://a', apiVersion: 'v8.1', error: null, skipped: 2 })],
+    }) as { appliances: Array<Record<string, unknown> & { destinations: Array<Record<string, unknown>>; workloads: Array<Record<string, unknown>> }> };
+    const [appliance] = json.appliances;
+    expect(Object.keys(appliance!).sort()).toEqual(
+      ['name', 'url', 'apiVersion', 'error', 'restorePoints', 'corrupted', 'skipped', 'totalBytes', 'destinations', 'workloads'].sort(),
+    );
+    expect(Object.keys(appliance!.destinations[0]!).sort()).toEqual(
+      ['destination', 'restorePoints', 'totalBytes', 'latest', 'staleAfterSeconds', 'stale', 'staleWorkloads'].sort(),
+    );
+    expect(Object.keys(appliance!.destinations[0]!['latest'] as object).sort()).toEqual(
+      ['id', 'pointInTime', 'ageSeconds', 'sizeBytes', 'jobSessionId', 'workload'].sort(),
+    );
+    expect(Object.keys(appliance!.workloads[0]!).sort()).toEqual(['kind', 'name', 'stale', 'destinations'].sort());
+    expect(appliance!['skipped']).toBe(2);
+  });
+});
+
+describe('compareDestinations', () => {
+  it('orders the known destinations first', () => {
+    expect(['Zeta', 'ManualSnapshot', 'Alpha', 'AzureBlob', 'Snapshot'].sort(compareDestinations)).toEqual([
+      'Snapshot',
+      'AzureBlob',
+      'ManualSnapshot',
+      'Alpha',
+      'Zeta',
+    ]);
+  });
+});
