@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.ts';
 import { EXIT, processIo, type CommandIo } from './commands/io.ts';
+import { queryCommand } from './commands/query.ts';
 import { summaryCommand } from './commands/summary.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,8 +33,19 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .command('summary')
     .description('read the configured appliances and print the summary')
     .option('--json', 'print one JSON document (the summary schema of DESIGN.md)')
-    .action(async (flags: { json?: boolean }) => {
-      status = await summaryCommand({ json: flags.json === true }, io);
+    .option('--demo', 'read the embedded demo appliance instead of the configured ones')
+    .action(async (flags: { json?: boolean; demo?: boolean }) => {
+      status = await summaryCommand({ json: flags.json === true, demo: flags.demo === true }, io);
+    });
+
+  program
+    .command('query')
+    .description('answer WORDS as /restorepoints WORDS would (try: query help)')
+    .argument('[words...]', 'the query: NAME, stale, before TIME, in DESTINATION, on APPLIANCE')
+    .option('--json', 'print the Slack message {text, blocks}')
+    .option('--demo', 'read the embedded demo appliance instead of the configured ones')
+    .action(async (words: string[], flags: { json?: boolean; demo?: boolean }) => {
+      status = await queryCommand(words, { json: flags.json === true, demo: flags.demo === true }, io);
     });
 
   try {

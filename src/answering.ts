@@ -1,0 +1,32 @@
+/**
+ * From the words someone typed to an answer: parse, resolve times in the asker's zone, read the
+ * appliances (as of that time if asked), and decide what to show. Shared by the slash command,
+ * mentions and `restorepoints query`; each only supplies how to learn the asker's time zone.
+ */
+import { summaryOf, type Fleet } from './appliances/fleet.ts';
+import { answerQuery, type Answer } from './restore-points/answer.ts';
+import { needsTimeZone, parseQuery, resolveTime, type Query } from './restore-points/query.ts';
+
+export interface AskContext {
+  readonly fleet: Fleet;
+  readonly now: () => number;
+  /** Only called when the words hold a wall-clock time (Slack: users.info, cached). */
+  readonly timeZone: () => Promise<string>;
+}
+
+export interface Asked {
+  readonly query: Query;
+  readonly answer: Answer;
+}
+
+export async function ask(text: string, context: AskContext): Promise<Asked> {
+  const query = parseQuery(text);
+  const now = context.now();
+  if (query.help || query.problems.length > 0) {
+    return { query, answer: answerQuery(query, { generatedAt: new Date(now).toISOString(), appliances: [] }, { now, asOf: null }) };
+  }
+  const asOf = query.before === null ? null : resolveTime(query.before, now, needsTimeZone(query.before) ? await context.timeZone() : 'UTC');
+  const readings = await context.fleet.readAll(asOf);
+  const summary = summaryOf(readings, asOf ?? now, now);
+  return { query, answer: answerQuery(query, summary, { now, asOf }) };
+}

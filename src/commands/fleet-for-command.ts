@@ -1,0 +1,45 @@
+/** The appliances a command reads: the configured ones, or the embedded demo appliance. */
+import { Fleet } from '../appliances/fleet.ts';
+import { ConfigError, loadConfig, type Config, type ConfigNeeds } from '../config.ts';
+import { startDemoAppliance } from '../demo-appliance.ts';
+import type { Logger } from '../log.ts';
+import { commandLogger, EXIT, type CommandIo } from './io.ts';
+
+export interface OpenedFleet {
+  readonly fleet: Fleet;
+  readonly config: Config;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Loads the configuration (reporting its problems) and opens the appliances; an exit status on failure. */
+export async function openFleet(
+  flags: { demo: boolean },
+  io: CommandIo,
+  needs: ConfigNeeds = { appliances: true, slack: 'none' },
+): Promise<OpenedFleet | number> {
+  let config: Config;
+  try {
+    config = loadConfig(io.env, { ...needs, appliances: needs.appliances && !flags.demo });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.config;
+    }
+    throw error;
+  }
+  const logger = commandLogger(io, undefined, flags.demo ? 'warn' : 'info');
+  for (const warning of config.warnings) logger.warn(warning);
+  const demo = flags.demo ? await startDemoAppliance(io.now()) : null;
+  const appliances = demo ? [demo.appliance] : config.appliances;
+  const fleet = Fleet.fromConfig(appliances, { cacheTtlMs: 0, logger, now: io.now });
+  return {
+    fleet,
+    config,
+    logger,
+    close: async () => {
+      await fleet.close();
+      await demo?.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The bot's own HTTP routes (/healthz, /readyz, /metrics). In HTTP mode Bolt serves them beside
+ * /slack/events; in Socket Mode there is no Slack endpoint, so a small server of ours serves
+ * them on the same PORT.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Route {
+  readonly path: string;
+  readonly method: 'GET';
+  readonly handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+}
+
+export function sendText(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  response.end(body);
+}
+
+export const healthRoute: Route = {
+  path: '/healthz',
+  method: 'GET',
+  handler: (_request, response) => sendText(response, 200, 'ok\n'),
+};
+
+export interface RouteServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startRouteServer(routes: readonly Route[], port: number): Promise<RouteServer> {
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const route = routes.find((candidate) => candidate.path === path);
+    if (!route) return sendText(response, 404, 'not found\n');
+    if (request.method !== route.method) return sendText(response, 405, 'method not allowed\n');
+    Promise.resolve(route.handler(request, response)).catch(() => {
+      if (!response.headersSent) sendText(response, 500, 'error\n');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

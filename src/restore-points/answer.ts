@@ -1,0 +1,103 @@
+/**
+ * What a query asks for, applied to a summary: which appliances, destinations and workloads to
+ * show. Pure: the renderers (Slack, terminal) only draw what this decides.
+ */
+import type { Query, QueryProblem } from './query.ts';
+import { compareDestinations } from './summarise.ts';
+import type { ApplianceSummary, DestinationSummary, Summary, WorkloadSummary } from './summary.ts';
+
+export interface AnswerTimes {
+  /** The real now (epoch ms). */
+  readonly now: number;
+  /** For `before TIME`: the instant asked about; the summary's ages count from it. */
+  readonly asOf: number | null;
+}
+
+export interface WorkloadMatch {
+  readonly appliance: string;
+  readonly workload: WorkloadSummary;
+}
+
+export type Answer =
+  | { readonly kind: 'help'; readonly problems: readonly QueryProblem[] }
+  | { readonly kind: 'not-found'; readonly what: 'appliance' | 'destination' | 'workload'; readonly asked: string; readonly known: readonly string[] }
+  | {
+      readonly kind: 'overview';
+      readonly summary: Summary;
+      readonly staleOnly: boolean;
+      readonly times: AnswerTimes;
+    }
+  | {
+      readonly kind: 'workloads';
+      readonly summary: Summary;
+      readonly names: readonly string[];
+      readonly matches: readonly WorkloadMatch[];
+      readonly staleOnly: boolean;
+      readonly times: AnswerTimes;
+      /** Appliances whose API version does not name workloads (v1…v3): nothing there can match. */
+      readonly unnamed: readonly string[];
+    };
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function onlyDestination(appliance: ApplianceSummary, destination: string): ApplianceSummary {
+  const destinations: DestinationSummary[] = appliance.destinations.filter((d) => sameName(d.destination, destination));
+  const workloads: WorkloadSummary[] = appliance.workloads.flatMap((workload) => {
+    const kept = Object.entries(workload.destinations).filter(([name]) => sameName(name, destination));
+    if (kept.length === 0) return [];
+    return [
+      {
+        ...workload,
+        destinations: Object.fromEntries(kept),
+        stale: kept.some(([, state]) => state.stale),
+        recent: workload.recent.filter((point) => sameName(point.destination, destination)),
+      },
+    ];
+  });
+  const restorePoints = destinations.reduce((sum, d) => sum + d.restorePoints, 0);
+  const totalBytes = destinations.reduce((sum, d) => sum + d.totalBytes, 0);
+  return { ...appliance, destinations, workloads, restorePoints, totalBytes };
+}
+
+function knownDestinations(summary: Summary): string[] {
+  const names = new Map<string, string>();
+  for (const appliance of summary.appliances) for (const d of appliance.destinations) names.set(d.destination.toLowerCase(), d.destination);
+  return [...names.values()].sort(compareDestinations);
+}
+
+export function answerQuery(query: Query, summary: Summary, times: AnswerTimes): Answer {
+  if (query.help || query.problems.length > 0) return { kind: 'help', problems: query.problems };
+
+  let appliances = summary.appliances;
+  if (query.appliance !== null) {
+    const asked = query.appliance;
+    const exact = appliances.filter((a) => sameName(a.name, asked));
+    const partial = appliances.filter((a) => a.name.toLowerCase().includes(asked.toLowerCase()));
+    appliances = exact.length > 0 ? exact : partial;
+    if (appliances.length === 0) return { kind: 'not-found', what: 'appliance', asked, known: summary.appliances.map((a) => a.name) };
+  }
+  if (query.destination !== null) {
+    const asked = query.destination;
+    const known = knownDestinations({ ...summary, appliances });
+    const destination = known.find((name) => sameName(name, asked));
+    if (!destination) return { kind: 'not-found', what: 'destination', asked, known };
+    appliances = appliances.map((appliance) => onlyDestination(appliance, destination));
+  }
+  const scoped: Summary = { ...summary, appliances };
+
+  if (query.names.length === 0) return { kind: 'overview', summary: scoped, staleOnly: query.stale, times };
+
+  const wanted = query.names.map((name) => name.toLowerCase());
+  const matches: WorkloadMatch[] = appliances.flatMap((appliance) =>
+    appliance.workloads
+      .filter((workload) => wanted.some((name) => workload.name.toLowerCase().includes(name)))
+      .filter((workload) => !query.stale || workload.stale)
+      .map((workload) => ({ appliance: appliance.name, workload })),
+  );
+  const unnamed = appliances.filter((a) => a.error === null && a.restorePoints > 0 && a.workloads.length === 0).map((a) => a.name);
+  if (matches.length === 0 && unnamed.length === 0 && !query.stale && appliances.every((a) => a.error === null)) {
+    const known = [...new Set(appliances.flatMap((a) => a.workloads.map((w) => w.name)))].sort();
+    return { kind: 'not-found', what: 'workload', asked: query.names.join(' '), known };
+  }
+  return { kind: 'workloads', summary: scoped, names: query.names, matches, staleOnly: query.stale, times, unnamed };
+}

@@ -1,0 +1,189 @@
+/**
+ * The overview message: the answer to `/restorepoints`, `stale`, `before TIME`, and the daily
+ * digest. Problems come first (appliances that could not be read, then what is stale), then the
+ * healthy summary per appliance and destination, each latest point with its session button.
+ */
+import type { types } from '@slack/bolt';
+import type { AnswerTimes } from '../../restore-points/answer.ts';
+import { formatAge, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
+import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
+import { formatDuration } from '../../duration.ts';
+import { actions, BlockBudget, context, divider, fallback, header, listWithin, LIMITS, section, type Block, type SlackMessage } from './budget.ts';
+import { code, escape, slackDate } from './mrkdwn.ts';
+import { sessionButton } from './session-button.ts';
+
+export interface OverviewOptions {
+  readonly title: string;
+  readonly staleOnly: boolean;
+  readonly times: AnswerTimes;
+}
+
+export interface Verdict {
+  readonly emoji: string;
+  /** One line: verdict and counts, e.g. "✅ All fresh · 3 destinations · 1,204 restore points · 12.1 TiB". */
+  readonly line: string;
+  readonly unreadable: number;
+  readonly staleDestinations: number;
+  readonly staleWorkloads: number;
+}
+
+export function verdictOf(summary: Summary): Verdict {
+  const appliances = summary.appliances;
+  const unreadable = appliances.filter((a) => a.error).length;
+  const staleDestinations = appliances.reduce((n, a) => n + a.destinations.filter((d) => d.stale).length, 0);
+  const staleWorkloads = appliances.reduce((n, a) => n + a.workloads.filter((w) => w.stale).length, 0);
+  const destinations = appliances.reduce((n, a) => n + a.destinations.length, 0);
+  const points = appliances.reduce((n, a) => n + a.restorePoints, 0);
+  const bytes = appliances.reduce((n, a) => n + a.totalBytes, 0);
+  const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatBytes(bytes)];
+  if (appliances.length === 0) return { emoji: '⚪', line: '⚪ No appliance is configured', unreadable, staleDestinations, staleWorkloads };
+  const problems = [
+    ...(unreadable ? [`${formatCount(unreadable)} ${unreadable === 1 ? 'appliance' : 'appliances'} unreachable`] : []),
+    ...(staleDestinations ? [plural(staleDestinations, 'stale destination')] : []),
+    ...(staleWorkloads ? [plural(staleWorkloads, 'stale workload')] : []),
+  ];
+  const emoji = unreadable ? '🔴' : problems.length ? '⚠️' : '✅';
+  const head = problems.length ? problems.join(' · ') : 'All fresh';
+  return { emoji, line: `${emoji} ${head} · ${totals.join(' · ')}`, unreadable, staleDestinations, staleWorkloads };
+}
+
+function destinationEmoji(destination: DestinationSummary): string {
+  if (destination.latest === null) return destination.staleAfterSeconds === null ? '➖' : '❌';
+  if (destination.stale) return '⚠️';
+  return destination.staleAfterSeconds === null ? '➖' : '✅';
+}
+
+/** "16h ago · <date>" — or, for `before`, "18m before the time asked · 1d 2h ago · <date>". */
+export function pointAge(point: { pointInTime: string; ageSeconds: number }, times: AnswerTimes): string {
+  const at = Date.parse(point.pointInTime);
+  if (times.asOf === null) return `${formatAge(point.ageSeconds)} ago · ${slackDate(at)}`;
+  return `${slackDate(at)} · ${formatAge(point.ageSeconds)} before the time asked · ${formatAge(Math.floor((times.now - at) / 1000))} ago`;
+}
+
+function destinationLine(destination: DestinationSummary, times: AnswerTimes): string {
+  const name = `${destinationEmoji(destination)} *${escape(destination.destination)}*`;
+  const count = plural(destination.restorePoints, 'point');
+  const staleNote = destination.staleWorkloads > 0 ? ` · ⚠️ ${plural(destination.staleWorkloads, 'stale workload')}` : '';
+  if (!destination.latest) {
+    const why = destination.restorePoints > 0 ? 'no usable point (all corrupted)' : times.asOf === null ? 'no restore point' : 'no restore point before that time';
+    return `${name} · ${why} · ${count}${staleNote}`;
+  }
+  const latest = destination.latest;
+  const workload = latest.workload ? ` · ${code(latest.workload)}` : '';
+  return `${name} · ${pointAge(latest, times)} · ${formatBytes(latest.sizeBytes)}${workload} · ${count}${staleNote}`;
+}
+
+function applianceLine(appliance: ApplianceSummary): string {
+  const stale = appliance.destinations.some((d) => d.stale) || appliance.workloads.some((w) => w.stale);
+  const state = appliance.error ? '🔴 could not be read fully' : stale ? '⚠️ stale' : '✅ fresh';
+  const facts = [
+    state,
+    appliance.apiVersion ? `API ${escape(appliance.apiVersion)}` : null,
+    plural(appliance.restorePoints, 'restore point'),
+    formatBytes(appliance.totalBytes),
+    appliance.corrupted ? `${formatCount(appliance.corrupted)} corrupted` : null,
+    appliance.skipped ? `${formatCount(appliance.skipped)} unreadable records skipped` : null,
+  ].filter(Boolean);
+  return `*${escape(appliance.name)}* · ${facts.join(' · ')}`;
+}
+
+/** The stale items, each one line: destinations first, then workloads. */
+export function staleItems(summary: Summary): string[] {
+  const many = summary.appliances.length > 1;
+  const on = (appliance: ApplianceSummary) => (many ? ` on *${escape(appliance.name)}*` : '');
+  const items: string[] = [];
+  for (const appliance of summary.appliances) {
+    for (const d of appliance.destinations.filter((destination) => destination.stale)) {
+      const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
+      items.push(`⚠️ *${escape(d.destination)}*${on(appliance)}: ${latest}`);
+    }
+  }
+  for (const appliance of summary.appliances) {
+    for (const w of appliance.workloads.filter((workload) => workload.stale)) {
+      const where = Object.entries(w.destinations)
+        .filter(([, state]) => state.stale)
+        .map(([name, state]) => `${escape(name)} ${state.latest ? formatAge(state.latest.ageSeconds) : 'none usable'}`);
+      items.push(`⚠️ ${code(w.name)}${on(appliance)}: ${where.join(', ')}`);
+    }
+  }
+  return items;
+}
+
+/** Plain text of the stale items for the notification: names only, cut to fit. */
+function staleNames(summary: Summary): string[] {
+  return summary.appliances.flatMap((appliance) => [
+    ...appliance.destinations.filter((d) => d.stale).map((d) => escape(d.destination)),
+    ...appliance.workloads.filter((w) => w.stale).map((w) => escape(w.name)),
+  ]);
+}
+
+function problemBlocks(summary: Summary): Block[] {
+  return summary.appliances
+    .filter((appliance) => appliance.error)
+    .map((appliance) => {
+      const partial = appliance.restorePoints > 0 ? `\nWhat was read before the failure (${plural(appliance.restorePoints, 'restore point')}) is shown below.` : '';
+      return section(`🔴 *${escape(appliance.name)}* could not be read: ${escape(appliance.error ?? '')}${partial}`);
+    });
+}
+
+/** One appliance: its line and destinations in one section, and the session buttons below. */
+function applianceBlocks(appliance: ApplianceSummary, times: AnswerTimes, buttonIndex: { next: number }): Block[] {
+  const lines = [applianceLine(appliance), ...appliance.destinations.map((d) => destinationLine(d, times))];
+  const buttons = appliance.destinations.flatMap((d) => {
+    const session = d.latest?.jobSessionId;
+    const made = session ? sessionButton({ appliance: appliance.name, session }, d.destination, buttonIndex.next++) : null;
+    return made ? [made] : [];
+  });
+  return [section(lines.join('\n')), ...(buttons.length ? [actions(buttons as types.Button[])] : [])];
+}
+
+export function renderOverview(summary: Summary, options: OverviewOptions): SlackMessage {
+  const { times } = options;
+  const verdict = verdictOf(summary);
+  const items = staleItems(summary);
+  const budget = new BlockBudget({ blocks: 2, chars: 600 });
+  budget.add(header(options.title));
+  const asOf = times.asOf === null ? '' : `\nThe latest usable points at or before ${slackDate(times.asOf)}.`;
+  const nothingStale = options.staleOnly && items.length === 0 && verdict.unreadable === 0;
+  budget.add(section(`*${nothingStale ? '✅ Nothing is stale' : verdict.line}*${asOf}`));
+  for (const block of problemBlocks(summary)) budget.add(block);
+  if (items.length > 0) {
+    const list = listWithin(items, Math.min(LIMITS.text - 40, budget.room - 200));
+    budget.add(section(`*Stale*\n${list.text}`));
+  }
+  let appliancesLeftOut = 0;
+  if (!options.staleOnly) {
+    budget.add(divider());
+    const buttonIndex = { next: 0 };
+    for (const appliance of summary.appliances) {
+      if (appliance.error && appliance.restorePoints === 0) continue; // said above, nothing to show
+      if (!budget.add(...applianceBlocks(appliance, times, buttonIndex))) appliancesLeftOut++;
+    }
+  }
+  const closing = [
+    ...(summary.appliances.length ? [`Stale after: ${thresholdsOf(summary)}`] : []),
+    ...(appliancesLeftOut ? [`…and ${appliancesLeftOut} more ${appliancesLeftOut === 1 ? 'appliance' : 'appliances'} — narrow it with \`/restorepoints on NAME\``] : []),
+  ];
+  const stale = staleNames(summary);
+  const text = [
+    verdict.line,
+    ...summary.appliances.filter((a) => a.error).map((a) => `${escape(a.name)}: ${escape(a.error ?? '')}`),
+    ...(stale.length ? [`Stale: ${listWithin(stale, 1500, ', ').text}`] : []),
+  ].join('\n');
+  return { text: fallback(text), blocks: budget.finish(...(closing.length ? [context(...closing)] : [])) };
+}
+
+/** `Snapshot 26h · AzureBlob 26h · ManualSnapshot off`, per appliance when they differ. */
+export function thresholdsOf(summary: Summary): string {
+  const describe = (appliance: ApplianceSummary) =>
+    appliance.destinations
+      .map((d) => `${escape(d.destination)} ${d.staleAfterSeconds === null ? 'off' : formatDuration(d.staleAfterSeconds * 1000)}`)
+      .join(' · ');
+  const distinct = new Map<string, string[]>();
+  for (const appliance of summary.appliances) {
+    const line = describe(appliance);
+    if (line) distinct.set(line, [...(distinct.get(line) ?? []), appliance.name]);
+  }
+  if (distinct.size <= 1) return [...distinct.keys()][0] ?? '';
+  return [...distinct].map(([line, names]) => `${names.map(escape).join(', ')}: ${line}`).join(' | ');
+}

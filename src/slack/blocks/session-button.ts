@@ -1,0 +1,40 @@
+/**
+ * The button beside each latest point: it names the job session that made the point and
+ * carries what a click needs to fetch it from the right appliance.
+ */
+import type { types } from '@slack/bolt';
+import { button, LIMITS } from './budget.ts';
+import { escape } from './mrkdwn.ts';
+
+/** Buttons' action_ids start with this; the rest keeps them unique within a message. */
+export const SESSION_ACTION_PREFIX = 'open_session';
+export const SESSION_ACTION_PATTERN = /^open_session(?::|$)/;
+
+export interface SessionRef {
+  readonly appliance: string;
+  readonly session: string;
+}
+
+/** Long uuids are recognisable by their first block; short ids (v1: "37") stay whole. */
+export function shortSessionId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
+}
+
+/** Null when the reference would not fit a button value (an absurd id is not worth a broken button). */
+export function sessionButton(ref: SessionRef, label: string, index: number): types.Button | null {
+  const value = JSON.stringify({ a: ref.appliance, s: ref.session });
+  if (value.length > LIMITS.buttonValue) return null;
+  return button(escape(`${label} · session ${shortSessionId(ref.session)}`), { actionId: `${SESSION_ACTION_PREFIX}:${index}`, value });
+}
+
+export function parseSessionValue(value: unknown): SessionRef | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!parsed || typeof parsed !== 'object') return null;
+    const { a, s } = parsed as { a?: unknown; s?: unknown };
+    return typeof a === 'string' && typeof s === 'string' && s.length > 0 ? { appliance: a, session: s } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The answer about named workloads (`/restorepoints vm-sql`): per workload, the latest usable
+ * point in each destination with its session button, and its most recent points.
+ */
+import type { types } from '@slack/bolt';
+import type { Answer } from '../../restore-points/answer.ts';
+import { formatBytes, plural } from '../../restore-points/format.ts';
+import type { WorkloadSummary } from '../../restore-points/summary.ts';
+import { actions, BlockBudget, context, fallback, header, listWithin, NARROW_HINT, section, type Block, type SlackMessage } from './budget.ts';
+import { code, escape, slackDate } from './mrkdwn.ts';
+import { pointAge, thresholdsOf } from './overview.ts';
+import { sessionButton } from './session-button.ts';
+
+type WorkloadsAnswer = Extract<Answer, { kind: 'workloads' }>;
+
+const KIND_LABEL: Record<WorkloadSummary['kind'], string> = { vm: 'VM', sql: 'SQL database', fileShare: 'file share', cosmosDb: 'Cosmos DB account' };
+
+function workloadBlocks(answer: WorkloadsAnswer, appliance: string, workload: WorkloadSummary, buttonIndex: { next: number }): Block[] {
+  const many = answer.summary.appliances.length > 1;
+  const where = many ? ` on *${escape(appliance)}*` : '';
+  const lines = [`${workload.stale ? '⚠️' : '✅'} *${escape(workload.name)}* · ${KIND_LABEL[workload.kind]}${where}`];
+  const buttons: types.Button[] = [];
+  for (const [destination, state] of Object.entries(workload.destinations)) {
+    const emoji = state.stale ? '⚠️' : '✅';
+    const count = plural(state.restorePoints, 'point');
+    if (!state.latest) {
+      lines.push(`${emoji} ${escape(destination)} · no usable point (${count}, all corrupted)`);
+      continue;
+    }
+    lines.push(`${emoji} ${escape(destination)} · ${pointAge(state.latest, answer.times)} · ${formatBytes(state.latest.sizeBytes)} · ${count}`);
+    const session = state.latest.jobSessionId;
+    const made = session ? sessionButton({ appliance, session }, destination, buttonIndex.next++) : null;
+    if (made) buttons.push(made);
+  }
+  const recent = workload.recent.map(
+    (point) =>
+      `${slackDate(Date.parse(point.pointInTime))} ${escape(point.destination)}${point.type ? ` ${escape(point.type)}` : ''} ${formatBytes(point.sizeBytes)}${point.corrupted ? ' ❌ corrupted' : ''}`,
+  );
+  return [
+    section(lines.join('\n')),
+    ...(recent.length ? [context(`Recent: ${recent.join(' · ')}`)] : []),
+    ...(buttons.length ? [actions(buttons)] : []),
+  ];
+}
+
+export function renderWorkloads(answer: WorkloadsAnswer): SlackMessage {
+  const asked = answer.names.map(code).join(' ');
+  const count = answer.matches.length;
+  const staleCount = answer.matches.filter((match) => match.workload.stale).length;
+  const headline =
+    count === 0
+      ? answer.staleOnly
+        ? `✅ Nothing stale matches ${asked}`
+        : `No workload matches ${asked}`
+      : `${plural(count, 'workload')} ${count === 1 ? 'matches' : 'match'} ${asked}${staleCount ? ` · ⚠️ ${staleCount} stale` : ' · ✅ all fresh'}`;
+  const asOf = answer.times.asOf === null ? '' : `\nThe latest usable points at or before ${slackDate(answer.times.asOf)}.`;
+  const budget = new BlockBudget({ blocks: 2, chars: 600 });
+  budget.add(header(`Restore points · ${escape(answer.names.join(' '))}`));
+  budget.add(section(`*${headline}*${asOf}`));
+  for (const appliance of answer.summary.appliances.filter((a) => a.error)) {
+    budget.add(section(`🔴 *${escape(appliance.name)}* could not be read, so its workloads may be missing: ${escape(appliance.error ?? '')}`));
+  }
+  let left = 0;
+  const buttonIndex = { next: 0 };
+  for (const match of answer.matches) {
+    if (!budget.add(...workloadBlocks(answer, match.appliance, match.workload, buttonIndex))) left++;
+  }
+  const notes = [
+    ...(left ? [`…and ${left} more — ${NARROW_HINT}`] : []),
+    ...(answer.unnamed.length
+      ? [`${answer.unnamed.map(escape).join(', ')}: this API version does not name workloads, so nothing there can match a name; \`/restorepoints\` shows its destinations.`]
+      : []),
+    ...(answer.summary.appliances.length ? [`Stale after: ${thresholdsOf(answer.summary)}`] : []),
+  ];
+  const staleNames = answer.matches.filter((m) => m.workload.stale).map((m) => escape(m.workload.name));
+  const text = [headline, ...(staleNames.length ? [`Stale: ${listWithin(staleNames, 1500, ', ').text}`] : [])].join('\n');
+  return { text: fallback(text.replace(/\*/g, '')), blocks: budget.finish(...(notes.length ? [context(...notes)] : [])) };
+}

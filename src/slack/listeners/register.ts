@@ -1,0 +1,26 @@
+/** One registration per kind of listener; the listeners themselves are plain functions. */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { SESSION_ACTION_PATTERN } from '../blocks/session-button.ts';
+import type { SlackDeps } from '../deps.ts';
+import { acknowledgeLink, openSession } from './actions.ts';
+import { answerCommand, COMMAND } from './commands.ts';
+import { answerMention } from './events.ts';
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  app.command(COMMAND, (args) => answerCommand(args, deps));
+}
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  app.event('app_mention', (args) => answerMention(args, deps));
+}
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  app.action<BlockButtonAction>(SESSION_ACTION_PATTERN, (args) => openSession(args, deps));
+  app.action<BlockButtonAction>('open_appliance', (args) => acknowledgeLink(args));
+}
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  registerActions(app, deps);
+}
