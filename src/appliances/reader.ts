@@ -50,12 +50,22 @@ export interface ApplianceReaderOptions {
 /** Readings "as of" past instants are kept too, but only a few. */
 const AS_OF_CACHE_SIZE = 8;
 
+/** A failed reading is reused only briefly: an appliance that is back should look back soon. */
+const FAILED_READING_TTL_MS = 10_000;
+
+interface CacheEntry {
+  readonly reading: Promise<ApplianceReading>;
+  /** Null while the read is in flight (callers share it). */
+  settledAt: number | null;
+  ttlMs: number;
+}
+
 export class ApplianceReader {
   readonly name: string;
   readonly url: string;
   readonly #options: ApplianceReaderOptions;
   readonly #now: () => number;
-  readonly #cache = new Map<number | null, { reading: Promise<ApplianceReading>; settledAt: number | null }>();
+  readonly #cache = new Map<number | null, CacheEntry>();
   #last: ApplianceReading | null = null;
 
   constructor(options: ApplianceReaderOptions) {
@@ -77,11 +87,11 @@ export class ApplianceReader {
   /** All points, or only those at or before `asOf` (epoch ms). */
   read(asOf: number | null = null): Promise<ApplianceReading> {
     const cached = this.#cache.get(asOf);
-    const fresh = cached && (cached.settledAt === null || this.#now() - cached.settledAt < this.#options.cacheTtlMs);
-    if (cached && fresh) return cached.reading;
-    const entry: { reading: Promise<ApplianceReading>; settledAt: number | null } = { reading: this.#read(asOf), settledAt: null };
-    void entry.reading.then(() => {
+    if (cached && (cached.settledAt === null || this.#now() - cached.settledAt < cached.ttlMs)) return cached.reading;
+    const entry: CacheEntry = { reading: this.#read(asOf), settledAt: null, ttlMs: this.#options.cacheTtlMs };
+    void entry.reading.then((reading) => {
       entry.settledAt = this.#now();
+      if (reading.error) entry.ttlMs = Math.min(entry.ttlMs, FAILED_READING_TTL_MS);
     });
     this.#cache.delete(asOf);
     this.#cache.set(asOf, entry);

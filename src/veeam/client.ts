@@ -9,6 +9,7 @@ import type { ApplianceIdentity, RestorePointSource, SourceReport } from '../res
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { readAllPages } from './paging.ts';
+import { requestSlots, type RequestSlots } from './request-slots.ts';
 import { createWorkloadInterner, toJobSession, toRestorePoint } from './to-domain.ts';
 import { TokenSession } from './token-session.ts';
 import { createTransport, type RetryPolicy, type Transport } from './transport.ts';
@@ -51,6 +52,9 @@ export class VeeamClient implements RestorePointSource {
   readonly #session: TokenSession;
   readonly #pageSize: number;
   readonly #parallelism: number;
+  readonly #slots: RequestSlots;
+  /** v4…v6: which of a collection's paths this appliance answered, so the 404 is asked once. */
+  readonly #servedPaths = new Map<string, string>();
   #version: Promise<ApiVersion> | null = null;
   #knownVersion: ApiVersion | null = null;
   #serverVersion: string | null = null;
@@ -73,6 +77,7 @@ export class VeeamClient implements RestorePointSource {
     );
     this.#pageSize = options.pageSize ?? 1000;
     this.#parallelism = options.parallelism ?? 4;
+    this.#slots = requestSlots(this.#parallelism);
   }
 
   get name(): string {
@@ -113,7 +118,8 @@ export class VeeamClient implements RestorePointSource {
     let incomplete: string | null = null;
     const appliance = this.#settings.name;
 
-    for (const collection of collectionsOf(apiVersion)) {
+    // Collections are read side by side; the request slots keep the appliance's load bounded.
+    const reads = collectionsOf(apiVersion).map(async (collection) => {
       const sink = (records: readonly unknown[]) => {
         for (const record of records) {
           const converted = toRestorePoint(record, collection.kind, appliance, intern);
@@ -133,7 +139,10 @@ export class VeeamClient implements RestorePointSource {
       };
       const result = await this.#readCollection(apiVersion, collection, sink);
       if (result?.incomplete) incomplete ??= `${collection.path}: ${result.incomplete}`;
-    }
+    });
+    // Every collection settles before the read answers: no point may arrive after it failed.
+    const failure = (await Promise.allSettled(reads)).find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
     if (skipped > SKIP_LOG_LIMIT) this.#logger.debug({ skipped }, 'skipped restore point records in all');
     if (skipped > 0) this.#logger.info({ skipped }, 'some restore point records could not be understood');
     return { apiVersion, skipped, duplicates, incomplete };
@@ -195,7 +204,8 @@ export class VeeamClient implements RestorePointSource {
   }
 
   async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void) {
-    const paths = [collection.path, ...(collection.fallbackPath ? [collection.fallbackPath] : [])];
+    const known = this.#servedPaths.get(collection.path);
+    const paths = known ? [known] : [collection.path, ...(collection.fallbackPath ? [collection.fallbackPath] : [])];
     for (const [index, path] of paths.entries()) {
       const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
         const body = await this.#getJson(`${version}/${path}`, { Offset: offset, Limit: limit });
@@ -206,7 +216,9 @@ export class VeeamClient implements RestorePointSource {
         return page.data;
       };
       try {
-        return await readAllPages(fetchPage, sink, { pageSize: this.#pageSize, parallelism: this.#parallelism });
+        const result = await readAllPages(fetchPage, sink, { pageSize: this.#pageSize, parallelism: this.#parallelism });
+        this.#servedPaths.set(collection.path, path);
+        return result;
       } catch (error) {
         const notFound = error instanceof VeeamError && error.kind === 'not-found';
         if (notFound && index < paths.length - 1) continue;
@@ -223,8 +235,8 @@ export class VeeamClient implements RestorePointSource {
   /** GET with the bearer token; one renewal on a 401; one more try on a body that is not JSON. */
   async #getJson(path: string, searchParams?: SearchParams): Promise<unknown> {
     const host = this.#transport.host;
-    const attempt = async (token: string) =>
-      this.#transport.http.get(path, { headers: { authorization: `Bearer ${token}` }, ...(searchParams ? { searchParams } : {}) }).json();
+    const attempt = (token: string) =>
+      this.#slots(() => this.#transport.http.get(path, { headers: { authorization: `Bearer ${token}` }, ...(searchParams ? { searchParams } : {}) }).json());
     let token = await this.#session.accessToken();
     for (let tries = 0; ; tries++) {
       try {

@@ -17,6 +17,7 @@ export type VeeamErrorKind =
   | 'rate-limited'
   | 'server'
   | 'malformed'
+  | 'rejected'
   | 'incomplete';
 
 export interface VeeamErrorDetails {
@@ -142,6 +143,7 @@ export function toVeeamError(error: unknown, host: string): VeeamError {
     if (status === 404) return new VeeamError('not-found', `${host}: not found: ${base}.`, details);
     if (status === 429) return new VeeamError('rate-limited', `${host} kept asking to slow down (429) after retries: ${base}.`, details);
     if (status >= 500) return new VeeamError('server', `${host} failed with ${status}: ${base}.`, details);
+    if (status >= 400 && status < 500) return new VeeamError('rejected', `${host} rejected the request (${status}): ${base}.`, details);
     return new VeeamError('server', `${host} answered ${status}: ${base}.`, details);
   }
   if (isNetworkError(error)) return fromNetworkFailure(error.cause ?? error, host);

@@ -120,7 +120,7 @@ export class TokenSession {
         const what = form['grant_type'] === 'Password' ? `the username or password for ${this.#credentials.username}` : 'the refresh token';
         throw new VeeamError(
           'credentials',
-          `${host} refused ${what}${failure.detail ? ` (${failure.detail})` : ''}: check VEEAM_USERNAME and VEEAM_PASSWORD (or the appliance's username and password file).`,
+          `${host} refused ${what}${failure.detail ? ` (${failure.detail.replace(/\.$/, '')})` : ''}: check VEEAM_USERNAME and VEEAM_PASSWORD (or the appliance's username and password file).`,
           { status: failure.status, title: failure.title, detail: failure.detail, traceId: failure.traceId, cause: failure },
         );
       }

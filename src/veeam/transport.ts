@@ -26,8 +26,13 @@ export interface TransportOptions {
   readonly caPem?: string | null;
   readonly tlsInsecure?: boolean;
   readonly requestTimeoutMs?: number;
+  /** One request with all its retries and waits: a down appliance fails within this. */
+  readonly totalTimeoutMs?: number;
   readonly retry?: RetryPolicy;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+export const DEFAULT_TOTAL_TIMEOUT_MS = 60_000;
 
 export interface Transport {
   /** Requests relative to {baseUrl}/api/. */
@@ -44,13 +49,14 @@ export function createTransport(options: TransportOptions): Transport {
     connect: {
       ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
       rejectUnauthorized: options.tlsInsecure !== true,
-      timeout: options.requestTimeoutMs ?? 30_000,
+      timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     },
     keepAliveTimeout: 10_000,
   });
   const http = ky.create({
     prefix: new URL('api/', base.href.endsWith('/') ? base.href : `${base.href}/`).href,
-    timeout: options.requestTimeoutMs ?? 30_000,
+    timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    totalTimeout: options.totalTimeoutMs ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, (options.requestTimeoutMs ?? 0) * 2),
     // ky forwards unknown options to fetch; Node's fetch takes an undici dispatcher.
     ...({ dispatcher: agent } as object),
     retry: {

@@ -212,7 +212,7 @@ describe('ApplianceReader', () => {
     const counted = reading.tally.points;
     await sleep(200);
 
-    expect(reading.error).toMatch(/answered 400/);
+    expect(reading.error).toMatch(/rejected the request \(400\)/);
     expect(reading.tally.points).toBe(counted);
   });
 });

@@ -449,7 +449,7 @@ describe('resilience', () => {
     await client.apiVersion();
 
     sim.failNext(1, { status: 400, path: /virtualMachines$/ });
-    const error = expectVeeamError(await rejection(readAll(client)), 'server');
+    const error = expectVeeamError(await rejection(readAll(client)), 'rejected');
     expect(error.status).toBe(400);
     expect(requests.filter(isVmPage)).toHaveLength(1);
 
@@ -698,7 +698,7 @@ describe('paging', () => {
     };
     const delivered: RestorePoint[] = [];
     const error = await rejection(clientFor(sim, { pageSize: 10, parallelism: 4 }).readRestorePoints((point) => delivered.push(point)));
-    expectVeeamError(error, 'server');
+    expectVeeamError(error, 'rejected');
     const atFailure = delivered.length;
     await sleep(300);
 

@@ -48,10 +48,17 @@ export function recordCount(source: RecordSource): number {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A deterministic uuid-shaped id from a number, so runs and tests are repeatable. */
+/**
+ * A deterministic uuid-shaped id, unique per (namespace, index). The first block is a hash, so
+ * ids look as varied as real ones (the bot shortens session ids to their first block).
+ */
 export function simUuid(namespace: number, index: number): string {
+  let hash = Math.imul(namespace ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 0x632be5ab, 0xc2b2ae35);
+  hash = Math.imul(hash ^ (hash >>> 16), 0x7feb352d);
+  hash ^= hash >>> 15;
+  const ns = (namespace >>> 0).toString(16).padStart(8, '0').slice(-8);
   const hex = index.toString(16).padStart(12, '0').slice(-12);
-  return `${namespace.toString(16).padStart(8, '0').slice(-8)}-0000-4000-8000-${hex}`;
+  return `${(hash >>> 0).toString(16).padStart(8, '0')}-${ns.slice(0, 4)}-4${ns.slice(5, 8)}-8${ns.slice(4, 5)}00-${hex}`;
 }
 
 /** A small deterministic pseudo-random sequence (mulberry32): the same seed, the same appliance. */
