@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.ts';
 import { EXIT, processIo, type CommandIo } from './commands/io.ts';
+import { digestCommand } from './commands/digest.ts';
 import { queryCommand } from './commands/query.ts';
+import { serveCommand } from './commands/serve.ts';
 import { summaryCommand } from './commands/summary.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -46,6 +48,24 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .option('--demo', 'read the embedded demo appliance instead of the configured ones')
     .action(async (words: string[], flags: { json?: boolean; demo?: boolean }) => {
       status = await queryCommand(words, { json: flags.json === true, demo: flags.demo === true }, io);
+    });
+
+  program
+    .command('digest')
+    .description('build the digest; print it, or post it to DIGEST_CHANNELS now (--post)')
+    .option('--json', 'print the Slack message {text, blocks}')
+    .option('--post', 'post it now; exit non-zero when a channel failed or an appliance could not be read')
+    .option('--demo', 'read the embedded demo appliance instead of the configured ones')
+    .action(async (flags: { json?: boolean; post?: boolean; demo?: boolean }) => {
+      status = await digestCommand({ json: flags.json === true, post: flags.post === true, demo: flags.demo === true }, io);
+    });
+
+  program
+    .command('serve')
+    .description('run the Slack app and the digest schedule (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
+    .option('--demo', 'answer from the embedded demo appliance: try the bot in a workspace before connecting an appliance')
+    .action(async (flags: { demo?: boolean }) => {
+      status = await serveCommand({ demo: flags.demo === true }, io);
     });
 
   try {

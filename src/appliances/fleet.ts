@@ -6,6 +6,7 @@ import type { ApplianceConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
+import { mapBounded } from '../map-bounded.ts';
 import { ApplianceReader, summariseReading, type ApplianceReading } from './reader.ts';
 
 export interface FleetOptions {
@@ -17,20 +18,6 @@ export interface FleetOptions {
   readonly onReading?: (reading: ApplianceReading) => void;
   /** Client tuning (tests use short timeouts and quick retries). */
   readonly client?: Partial<Pick<VeeamClientOptions, 'requestTimeoutMs' | 'retry' | 'pageSize' | 'parallelism'>>;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time; results keep the items' order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }
 
 export class Fleet {

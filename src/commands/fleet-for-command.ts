@@ -1,12 +1,14 @@
 /** The appliances a command reads: the configured ones, or the embedded demo appliance. */
 import { Fleet } from '../appliances/fleet.ts';
-import { ConfigError, loadConfig, type Config, type ConfigNeeds } from '../config.ts';
+import { ConfigError, loadConfig, type ApplianceConfig, type Config, type ConfigNeeds } from '../config.ts';
 import { startDemoAppliance } from '../demo-appliance.ts';
 import type { Logger } from '../log.ts';
 import { commandLogger, EXIT, type CommandIo } from './io.ts';
 
 export interface OpenedFleet {
   readonly fleet: Fleet;
+  /** What the fleet reads: the configured appliances, or the demo one. */
+  readonly appliances: readonly ApplianceConfig[];
   readonly config: Config;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function openFleet(
   const fleet = Fleet.fromConfig(appliances, { cacheTtlMs: 0, logger, now: io.now });
   return {
     fleet,
+    appliances,
     config,
     logger,
     close: async () => {

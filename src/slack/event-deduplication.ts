@@ -33,3 +33,32 @@ export class MemoryEventClaims implements EventClaims {
     return true;
   }
 }
+
+/** What the Redis run coordinator offers: an atomic claim with expiry. */
+export interface SharedClaims {
+  shouldRun(key: string, ttlMs: number): boolean | Promise<boolean>;
+}
+
+/**
+ * Claims shared by every replica. When Redis cannot answer, this replica falls back to its own
+ * memory: a mention answered twice beats a mention never answered in an incident.
+ */
+export class SharedEventClaims implements EventClaims {
+  readonly #shared: SharedClaims;
+  readonly #local: MemoryEventClaims;
+
+  constructor(shared: SharedClaims, now: () => number = Date.now) {
+    this.#shared = shared;
+    this.#local = new MemoryEventClaims(now);
+  }
+
+  async claim(eventId: string): Promise<boolean> {
+    const local = await this.#local.claim(eventId);
+    if (!local) return false;
+    try {
+      return await this.#shared.shouldRun(`event:${eventId}`, EVENT_RETENTION_MS);
+    } catch {
+      return true;
+    }
+  }
+}

@@ -7,6 +7,7 @@ import type { types } from '@slack/bolt';
 import type { AnswerTimes } from '../../restore-points/answer.ts';
 import { formatAge, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
+import { verdictOf } from '../../restore-points/verdict.ts';
 import { formatDuration } from '../../duration.ts';
 import { actions, BlockBudget, context, divider, fallback, header, listWithin, LIMITS, section, type Block, type SlackMessage } from './budget.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
@@ -16,35 +17,6 @@ export interface OverviewOptions {
   readonly title: string;
   readonly staleOnly: boolean;
   readonly times: AnswerTimes;
-}
-
-export interface Verdict {
-  readonly emoji: string;
-  /** One line: verdict and counts, e.g. "✅ All fresh · 3 destinations · 1,204 restore points · 12.1 TiB". */
-  readonly line: string;
-  readonly unreadable: number;
-  readonly staleDestinations: number;
-  readonly staleWorkloads: number;
-}
-
-export function verdictOf(summary: Summary): Verdict {
-  const appliances = summary.appliances;
-  const unreadable = appliances.filter((a) => a.error).length;
-  const staleDestinations = appliances.reduce((n, a) => n + a.destinations.filter((d) => d.stale).length, 0);
-  const staleWorkloads = appliances.reduce((n, a) => n + a.workloads.filter((w) => w.stale).length, 0);
-  const destinations = appliances.reduce((n, a) => n + a.destinations.length, 0);
-  const points = appliances.reduce((n, a) => n + a.restorePoints, 0);
-  const bytes = appliances.reduce((n, a) => n + a.totalBytes, 0);
-  const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatBytes(bytes)];
-  if (appliances.length === 0) return { emoji: '⚪', line: '⚪ No appliance is configured', unreadable, staleDestinations, staleWorkloads };
-  const problems = [
-    ...(unreadable ? [`${formatCount(unreadable)} ${unreadable === 1 ? 'appliance' : 'appliances'} unreachable`] : []),
-    ...(staleDestinations ? [plural(staleDestinations, 'stale destination')] : []),
-    ...(staleWorkloads ? [plural(staleWorkloads, 'stale workload')] : []),
-  ];
-  const emoji = unreadable ? '🔴' : problems.length ? '⚠️' : '✅';
-  const head = problems.length ? problems.join(' · ') : 'All fresh';
-  return { emoji, line: `${emoji} ${head} · ${totals.join(' · ')}`, unreadable, staleDestinations, staleWorkloads };
 }
 
 function destinationEmoji(destination: DestinationSummary): string {

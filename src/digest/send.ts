@@ -1,0 +1,48 @@
+/**
+ * One digest run: read every appliance, build each channel's message, post them all. An
+ * appliance that cannot be read is reported in the message, never a reason not to post:
+ * "no news" must never mean "good news".
+ */
+import { summaryOf, type Fleet } from '../appliances/fleet.ts';
+import type { Logger } from '../log.ts';
+import type { Summary } from '../restore-points/summary.ts';
+import { renderDigest } from '../slack/blocks/digest.ts';
+import { planDigest, type RoutedAppliance } from './plan.ts';
+import { postToChannels, type PostingClient, type PostOutcome, type PostOptions } from './post.ts';
+
+export interface DigestRun {
+  readonly summary: Summary;
+  readonly outcomes: readonly PostOutcome[];
+  /** Appliances that could not be read (named in the message, and a failure for the exit status). */
+  readonly unreadable: readonly string[];
+}
+
+export interface SendDigestOptions {
+  readonly fleet: Fleet;
+  readonly client: PostingClient;
+  readonly channels: readonly string[];
+  readonly appliances: readonly RoutedAppliance[];
+  readonly timeZone: string;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly posting?: Omit<PostOptions, 'logger'>;
+}
+
+export function only(summary: Summary, names: readonly string[]): Summary {
+  return { ...summary, appliances: summary.appliances.filter((appliance) => names.includes(appliance.name)) };
+}
+
+export async function sendDigest(options: SendDigestOptions): Promise<DigestRun> {
+  const readings = await options.fleet.readAll();
+  const now = options.now();
+  const summary = summaryOf(readings, now, now);
+  const routes = planDigest(options.channels, options.appliances);
+  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone) }));
+  const outcomes = await postToChannels(options.client, posts, { ...options.posting, logger: options.logger });
+  const unreadable = summary.appliances.filter((appliance) => appliance.error).map((appliance) => appliance.name);
+  options.logger.info(
+    { posted: outcomes.filter((o) => o.ok).length, failed: outcomes.filter((o) => !o.ok).map((o) => o.channel), unreadable },
+    'digest run finished',
+  );
+  return { summary, outcomes, unreadable };
+}
