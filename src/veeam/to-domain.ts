@@ -60,7 +60,7 @@ function sessionIdFromLinks(links: WireRestorePoint['_links']): string | null {
   const match = /\/jobSessions\/([^/?#]+)/i.exec(href);
   if (!match) return null;
   try {
-    return decodeURIComponent(match[1]!);
+    return decodeURIComponent(match[1]!).trim() || null;
   } catch {
     return null; // a malformed escape: no usable session id, and no reason to lose the point
   }

@@ -699,3 +699,10 @@ describe('never throws', () => {
     );
   });
 });
+
+describe('a blank session id in the v1 link', () => {
+  it('is no session id (found by the property test above)', () => {
+    const result = convert({ id: 'x', pointInTime: '1970-01-01T00:00:00.000Z', _links: { BackupJob: { href: '/api/v1/jobSessions/ ' } } });
+    expect(result.ok && result.point.jobSessionId).toBeNull();
+  });
+});
