@@ -7,8 +7,13 @@ import { summaryOf, type Fleet } from './appliances/fleet.ts';
 import { answerQuery, type Answer } from './restore-points/answer.ts';
 import { needsTimeZone, parseQuery, resolveTime, type Query } from './restore-points/query.ts';
 
+/** How long a question waits for an appliance before answering without it (it is named as slow). */
+export const ANSWER_WAIT_MS = 15_000;
+
 export interface AskContext {
   readonly fleet: Fleet;
+  /** Defaults to ANSWER_WAIT_MS. */
+  readonly waitMs?: number;
   readonly now: () => number;
   /** Only called when the words hold a wall-clock time (Slack: users.info, cached). */
   readonly timeZone: () => Promise<string>;
@@ -26,7 +31,7 @@ export async function ask(text: string, context: AskContext): Promise<Asked> {
     return { query, answer: answerQuery(query, { generatedAt: new Date(now).toISOString(), appliances: [] }, { now, asOf: null }) };
   }
   const asOf = query.before === null ? null : resolveTime(query.before, now, needsTimeZone(query.before) ? await context.timeZone() : 'UTC');
-  const readings = await context.fleet.readAll(asOf);
+  const readings = await context.fleet.readAll(asOf, { waitMs: context.waitMs ?? ANSWER_WAIT_MS });
   const summary = summaryOf(readings, asOf ?? now, now);
   return { query, answer: answerQuery(query, summary, { now, asOf }) };
 }

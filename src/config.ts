@@ -3,13 +3,23 @@
  * and reported together, each naming the variable and how to fix it, so an operator fixes the
  * whole deployment in one go instead of one crash at a time.
  */
-import { readFileSync } from 'node:fs';
+import { appliancesFromFile } from './config-file.ts';
+import {
+  applianceUrlProblems,
+  channelProblems,
+  parseApiVersion,
+  parseBoolean,
+  readCaFile,
+  readSecret,
+  type Environment,
+} from './config-values.ts';
 import { scheduleProblems } from './digest/schedule.ts';
 import { parseDuration } from './duration.ts';
 import type { LogLevel } from './log.ts';
 import { DEFAULT_STALE_POLICY, parseStalePolicy, type StalePolicy } from './restore-points/stale-policy.ts';
-import { isApiVersion, type ApiVersion } from './veeam/api-versions.ts';
 import type { ApplianceSettings } from './veeam/client.ts';
+
+export type { Environment } from './config-values.ts';
 
 export interface ApplianceConfig extends ApplianceSettings {
   readonly staleAfter: StalePolicy;
@@ -59,82 +69,6 @@ export class ConfigError extends Error {
   }
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-/**
- * Reads NAME, or the file named by NAME_FILE (Docker and Kubernetes secrets). Setting both is
- * a mistake worth stopping for: which one is meant is unclear.
- */
-export function readSecret(env: Environment, name: string, problems: string[]): string | null {
-  const direct = env[name]?.trim() || null;
-  const file = env[`${name}_FILE`]?.trim() || null;
-  if (direct && file) {
-    problems.push(`${name} and ${name}_FILE are both set: keep one.`);
-    return null;
-  }
-  if (!file) return direct;
-  try {
-    const value = readFileSync(file, 'utf8').trim();
-    if (!value) problems.push(`${name}_FILE names ${file}, which is empty.`);
-    return value || null;
-  } catch (error) {
-    problems.push(`${name}_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-    return null;
-  }
-}
-
-export function readCaFile(path: string, where: string, problems: string[]): string | null {
-  try {
-    const pem = readFileSync(path, 'utf8');
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      problems.push(`${where} names ${path}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-      return null;
-    }
-    return pem;
-  } catch (error) {
-    problems.push(`${where} names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-    return null;
-  }
-}
-
-export function parseBoolean(value: string | undefined, name: string, problems: string[]): boolean {
-  if (value === undefined || value.trim() === '') return false;
-  const normalised = value.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(normalised)) return true;
-  if (['false', '0', 'no'].includes(normalised)) return false;
-  problems.push(`${name}="${value}" is not true or false.`);
-  return false;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** Problems with an appliance URL; `where` names the setting in messages. */
-export function applianceUrlProblems(text: string, where: string, warnings: string[]): { url: string | null; problems: string[] } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { url: null, problems: [`${where}="${text}" is not a URL: use https://host or https://host:port.`] };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { url: null, problems: [`${where}="${text}" must start with https://.`] };
-  }
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    warnings.push(`${where} uses plain http: the appliance password crosses the network unencrypted. Appliances serve https on port 443.`);
-  }
-  if (url.pathname !== '/' && url.pathname !== '') {
-    warnings.push(`${where} has a path (${url.pathname}); the bot adds /api/… itself and ignores it.`);
-  }
-  return { url: url.origin, problems: [] };
-}
-
-export function parseApiVersion(value: string | undefined, where: string, problems: string[]): ApiVersion | 'auto' {
-  const text = value?.trim() || 'auto';
-  if (text === 'auto' || isApiVersion(text)) return text;
-  problems.push(`${where}="${text}" is not a known API version: use auto, or one of v1…v8.1 (v1, v2, v3, v4, v5, v6, v7, v8, v8.1).`);
-  return 'auto';
-}
-
 function applianceFromEnvironment(env: Environment, problems: string[], warnings: string[]): ApplianceConfig | null {
   const rawUrl = env['VEEAM_URL']?.trim();
   const username = env['VEEAM_USERNAME']?.trim();
@@ -166,15 +100,8 @@ function applianceFromEnvironment(env: Environment, problems: string[], warnings
   };
 }
 
-const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
-
-export function channelProblems(channels: readonly string[], where: string): string[] {
-  return channels
-    .filter((channel) => !CHANNEL_ID.test(channel))
-    .map((channel) =>
-      `${where}: "${channel}" is not a channel ID: use IDs like C0123ABCD (in Slack: channel name → About → Channel ID), not names.`,
-    );
-}
+/** The single-appliance variables; with RESTOREPOINTS_CONFIG they would compete with the file. */
+const SINGLE_APPLIANCE_VARIABLES = ['VEEAM_URL', 'VEEAM_USERNAME', 'VEEAM_PASSWORD', 'VEEAM_PASSWORD_FILE', 'VEEAM_NAME', 'VEEAM_API_VERSION', 'VEEAM_CA_FILE', 'VEEAM_TLS_INSECURE'];
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -183,7 +110,18 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
   const warnings: string[] = [];
 
   const appliances: ApplianceConfig[] = [];
-  if (needs.appliances) {
+  const file = env['RESTOREPOINTS_CONFIG']?.trim();
+  if (file) {
+    const single = SINGLE_APPLIANCE_VARIABLES.filter((name) => env[name]?.trim());
+    if (single.length > 0) {
+      problems.push(
+        `RESTOREPOINTS_CONFIG and ${single.join(', ')} are both set: which appliances are meant is unclear. List every appliance in ${file}, or unset RESTOREPOINTS_CONFIG.`,
+      );
+    }
+    const base = parseStalePolicy(env['STALE_AFTER'] ?? '', DEFAULT_STALE_POLICY);
+    problems.push(...base.problems.map((problem) => `STALE_AFTER: ${problem}.`));
+    appliances.push(...appliancesFromFile(file, env, base.policy, problems, warnings));
+  } else if (needs.appliances) {
     const appliance = applianceFromEnvironment(env, problems, warnings);
     if (appliance) appliances.push(appliance);
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
 import { mapBounded } from '../map-bounded.ts';
+import { PointTally } from '../restore-points/tally.ts';
 import { ApplianceReader, summariseReading, type ApplianceReading } from './reader.ts';
 
 export interface FleetOptions {
@@ -52,10 +53,16 @@ export class Fleet {
     return this.readers.find((reader) => reader.name === name);
   }
 
-  /** Readings of every appliance (or those named), in configuration order. */
-  readAll(asOf: number | null = null, names?: readonly string[]): Promise<ApplianceReading[]> {
-    const readers = names ? this.readers.filter((reader) => names.includes(reader.name)) : this.readers;
-    return mapBounded(readers, this.#parallelism, (reader) => reader.read(asOf));
+  /**
+   * Readings of every appliance, in configuration order. With `waitMs`, an appliance that has
+   * not answered by then is reported as slow instead of holding up the others' answer; its read
+   * carries on and its result is cached for the next question.
+   */
+  readAll(asOf: number | null = null, options: { waitMs?: number } = {}): Promise<ApplianceReading[]> {
+    const waitMs = options.waitMs;
+    return mapBounded(this.readers, this.#parallelism, (reader) =>
+      waitMs === undefined ? reader.read(asOf) : withinWait(reader, reader.read(asOf), waitMs, this.#now),
+    );
   }
 
   /** Reads and summarises everything, as of `now` (or as of `asOf`, counting ages from it). */
@@ -67,6 +74,32 @@ export class Fleet {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.readers.map((reader) => reader.close()));
+  }
+}
+
+/** The reading, or a stand-in saying the appliance is slow when it takes longer than `waitMs`. */
+async function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>, waitMs: number, now: () => number): Promise<ApplianceReading> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<ApplianceReading>((resolve) => {
+    timer = setTimeout(() => {
+      const at = now();
+      resolve({
+        name: reader.name,
+        url: reader.url,
+        policy: reader.policy,
+        apiVersion: reader.source.knownApiVersion,
+        error: `${reader.name} has not answered within ${waitMs < 1000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`}; it is still being read, so ask again in a moment.`,
+        skipped: 0,
+        tally: new PointTally(),
+        readAt: at,
+        durationMs: waitMs,
+      });
+    }, waitMs);
+  });
+  try {
+    return await Promise.race([reading, slow]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

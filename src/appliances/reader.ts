@@ -84,6 +84,10 @@ export class ApplianceReader {
     return this.#options.source;
   }
 
+  get policy(): StalePolicy {
+    return this.#options.policy;
+  }
+
   /** All points, or only those at or before `asOf` (epoch ms). */
   read(asOf: number | null = null): Promise<ApplianceReading> {
     const cached = this.#cache.get(asOf);

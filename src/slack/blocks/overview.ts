@@ -45,11 +45,16 @@ function destinationLine(destination: DestinationSummary, times: AnswerTimes): s
   return `${name} · ${pointAge(latest, times)} · ${formatBytes(latest.sizeBytes)}${workload} · ${count}${staleNote}`;
 }
 
+/** One appliance's verdict in a few words: `🔴 could not be read`, `⚠️ 3 stale`, `✅ fresh`. */
+function applianceState(appliance: ApplianceSummary): string {
+  const stale = appliance.destinations.filter((d) => d.stale).length + appliance.workloads.filter((w) => w.stale).length;
+  if (appliance.error) return appliance.restorePoints > 0 ? '🔴 could not be read fully' : '🔴 could not be read';
+  return stale > 0 ? `⚠️ ${formatCount(stale)} stale` : '✅ fresh';
+}
+
 function applianceLine(appliance: ApplianceSummary): string {
-  const stale = appliance.destinations.some((d) => d.stale) || appliance.workloads.some((w) => w.stale);
-  const state = appliance.error ? '🔴 could not be read fully' : stale ? '⚠️ stale' : '✅ fresh';
   const facts = [
-    state,
+    applianceState(appliance),
     appliance.apiVersion ? `API ${escape(appliance.apiVersion)}` : null,
     plural(appliance.restorePoints, 'restore point'),
     formatBytes(appliance.totalBytes),
@@ -118,6 +123,12 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
   const asOf = times.asOf === null ? '' : `\nThe latest usable points at or before ${slackDate(times.asOf)}.`;
   const nothingStale = options.staleOnly && items.length === 0 && verdict.unreadable === 0;
   budget.add(section(`*${nothingStale ? '✅ Nothing is stale' : verdict.line}*${asOf}`));
+  if (summary.appliances.length > 1) {
+    // Several appliances: each one's verdict on top, problems first, before any detail.
+    const rank = (a: ApplianceSummary) => (a.error ? 0 : applianceState(a).startsWith('⚠️') ? 1 : 2);
+    const glance = [...summary.appliances].sort((a, b) => rank(a) - rank(b)).map((a) => `*${escape(a.name)}* ${applianceState(a)}`);
+    budget.add(section(listWithin(glance, 1500, ' · ', 'narrow it with `/restorepoints on APPLIANCE`').text));
+  }
   for (const block of problemBlocks(summary)) budget.add(block);
   if (items.length > 0) {
     const list = listWithin(items, Math.min(LIMITS.text - 40, budget.room - 200));
