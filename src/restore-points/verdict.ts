@@ -14,12 +14,18 @@ export interface Verdict {
   readonly staleWorkloads: number;
 }
 
+/** Nothing was read from it: its destinations say nothing beyond its error. */
+export function unread(appliance: { error: string | null; restorePoints: number }): boolean {
+  return appliance.error !== null && appliance.restorePoints === 0;
+}
+
 export function verdictOf(summary: Summary): Verdict {
   const appliances = summary.appliances;
   const unreadable = appliances.filter((a) => a.error).length;
-  const staleDestinations = appliances.reduce((n, a) => n + a.destinations.filter((d) => d.stale).length, 0);
+  // An appliance that could not be read at all is counted as unreachable, not as stale too.
+  const staleDestinations = appliances.reduce((n, a) => n + (unread(a) ? 0 : a.destinations.filter((d) => d.stale).length), 0);
   const staleWorkloads = appliances.reduce((n, a) => n + a.workloads.filter((w) => w.stale).length, 0);
-  const destinations = appliances.reduce((n, a) => n + a.destinations.length, 0);
+  const destinations = appliances.reduce((n, a) => n + (unread(a) ? 0 : a.destinations.length), 0);
   const points = appliances.reduce((n, a) => n + a.restorePoints, 0);
   const bytes = appliances.reduce((n, a) => n + a.totalBytes, 0);
   const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatBytes(bytes)];

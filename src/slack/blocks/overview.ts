@@ -7,7 +7,7 @@ import type { types } from '@slack/bolt';
 import type { AnswerTimes } from '../../restore-points/answer.ts';
 import { formatAge, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
-import { verdictOf } from '../../restore-points/verdict.ts';
+import { unread, verdictOf } from '../../restore-points/verdict.ts';
 import { formatDuration } from '../../duration.ts';
 import { actions, BlockBudget, context, divider, fallback, header, listWithin, LIMITS, section, type Block, type SlackMessage } from './budget.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
@@ -69,7 +69,7 @@ export function staleItems(summary: Summary): string[] {
   const many = summary.appliances.length > 1;
   const on = (appliance: ApplianceSummary) => (many ? ` on *${escape(appliance.name)}*` : '');
   const items: string[] = [];
-  for (const appliance of summary.appliances) {
+  for (const appliance of summary.appliances.filter((a) => !unread(a))) {
     for (const d of appliance.destinations.filter((destination) => destination.stale)) {
       const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
       items.push(`⚠️ *${escape(d.destination)}*${on(appliance)}: ${latest}`);
@@ -88,7 +88,7 @@ export function staleItems(summary: Summary): string[] {
 
 /** Plain text of the stale items for the notification: names only, cut to fit. */
 function staleNames(summary: Summary): string[] {
-  return summary.appliances.flatMap((appliance) => [
+  return summary.appliances.filter((a) => !unread(a)).flatMap((appliance) => [
     ...appliance.destinations.filter((d) => d.stale).map((d) => escape(d.destination)),
     ...appliance.workloads.filter((w) => w.stale).map((w) => escape(w.name)),
   ]);
@@ -139,7 +139,7 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
     budget.add(divider());
     const buttonIndex = { next: 0 };
     for (const appliance of summary.appliances) {
-      if (appliance.error && appliance.restorePoints === 0) continue; // said above, nothing to show
+      if (unread(appliance)) continue; // said above, nothing to show
       if (!budget.add(...applianceBlocks(appliance, times, buttonIndex))) appliancesLeftOut++;
     }
   }
