@@ -12,20 +12,23 @@ export interface DemoAppliance {
   close(): Promise<void>;
 }
 
+/** How the bot is configured for a simulator: its default account, default thresholds. */
+export function simulatedAppliance(url: string, name: string, overrides: Partial<ApplianceConfig> = {}): ApplianceConfig {
+  return {
+    name,
+    url,
+    username: DEFAULT_SIM_USER.username,
+    password: DEFAULT_SIM_USER.password,
+    apiVersion: 'auto',
+    caPem: null,
+    tlsInsecure: false,
+    staleAfter: DEFAULT_STALE_POLICY,
+    digestChannels: [],
+    ...overrides,
+  };
+}
+
 export async function startDemoAppliance(now: number, name = 'demo-appliance'): Promise<DemoAppliance> {
   const simulator = await startSimulator({ dataset: demoDataset({ now }), users: [DEFAULT_SIM_USER] });
-  return {
-    appliance: {
-      name,
-      url: simulator.url,
-      username: DEFAULT_SIM_USER.username,
-      password: DEFAULT_SIM_USER.password,
-      apiVersion: 'auto',
-      caPem: null,
-      tlsInsecure: false,
-      staleAfter: DEFAULT_STALE_POLICY,
-      digestChannels: [],
-    },
-    close: () => simulator.close(),
-  };
+  return { appliance: simulatedAppliance(simulator.url, name), close: () => simulator.close() };
 }

@@ -2,25 +2,12 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, type Logger } from '../../src/log.ts';
 import { DIGEST_LEASE_MS, startDigestSchedule, type DigestSchedule } from '../../src/digest/schedule.ts';
 import { connectRedisCoordinator, redactRedisUrl, type RedisCoordinator } from '../../src/digest/redis-coordinator.ts';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import type { Logger } from '../../src/log.ts';
+import { captureLogger, type LogLine } from '../support/log-capture.ts';
 
-interface LogLine {
-  readonly level: string;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
-
-function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: { write: (chunk: string) => lines.push(JSON.parse(chunk) as LogLine) },
-  });
-  return { logger, lines };
-}
 
 /** Polls with real time (node:timers/promises is not faked), so Redis I/O can complete. */
 async function until(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {

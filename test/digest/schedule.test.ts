@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type Logger } from '../../src/log.ts';
 import {
   logDigestDisabled,
   scheduleProblems,
@@ -7,21 +6,7 @@ import {
   type DigestSchedule,
   type RunCoordinator,
 } from '../../src/digest/schedule.ts';
-
-interface LogLine {
-  readonly level: string;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
-
-function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: { write: (chunk: string) => lines.push(JSON.parse(chunk) as LogLine) },
-  });
-  return { logger, lines };
-}
+import { captureLogger, type LogLine } from '../support/log-capture.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

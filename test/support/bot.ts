@@ -6,8 +6,8 @@ import { Fleet } from '../../src/appliances/fleet.ts';
 import { startBot, type Bot, type BotOptions } from '../../src/bot.ts';
 import type { ApplianceConfig, Config } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { DEFAULT_SIM_USER, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { simulatedAppliance } from '../../src/demo-appliance.ts';
+import type { Simulator } from '../../src/veeam/simulator/server.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import { postSigned, type PostSignedResult } from './slack-signing.ts';
 import { FAST_RETRY } from './veeam.ts';
@@ -16,18 +16,7 @@ export const SIGNING_SECRET = 'test-signing-secret-4f1d2c';
 export const BOT_TOKEN = 'xoxb-test-bot-token-7c2e91';
 
 export function applianceFor(simulator: Simulator, name = 'weu', overrides: Partial<ApplianceConfig> = {}): ApplianceConfig {
-  return {
-    name,
-    url: simulator.url,
-    username: DEFAULT_SIM_USER.username,
-    password: DEFAULT_SIM_USER.password,
-    apiVersion: 'auto',
-    caPem: null,
-    tlsInsecure: false,
-    staleAfter: DEFAULT_STALE_POLICY,
-    digestChannels: [],
-    ...overrides,
-  };
+  return simulatedAppliance(simulator.url, name, overrides);
 }
 
 export function testConfig(slack: FakeSlack, appliances: readonly ApplianceConfig[], overrides: Partial<Config> = {}): Config {
