@@ -6,7 +6,7 @@ import { DIGEST_LEASE_MS, startDigestSchedule, type DigestSchedule } from '../..
 import { connectRedisCoordinator, redactRedisUrl, type RedisCoordinator } from '../../src/digest/redis-coordinator.ts';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import type { Logger } from '../../src/log.ts';
-import { captureLogger, type LogLine } from '../support/log-capture.ts';
+import { captureLogger } from '../support/log-capture.ts';
 
 
 /** Polls with real time (node:timers/promises is not faked), so Redis I/O can complete. */

@@ -6,7 +6,7 @@ import {
   type DigestSchedule,
   type RunCoordinator,
 } from '../../src/digest/schedule.ts';
-import { captureLogger, type LogLine } from '../support/log-capture.ts';
+import { captureLogger } from '../support/log-capture.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
