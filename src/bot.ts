@@ -8,9 +8,11 @@ import type { RedisCoordinator } from './digest/redis-coordinator.ts';
 import { logDigestDisabled, startDigestSchedule, type DigestSchedule } from './digest/schedule.ts';
 import { planDigest } from './digest/plan.ts';
 import { sendDigest, type DigestRun } from './digest/send.ts';
-import { healthRoute, type Route } from './http/routes.ts';
+import { freshReadings, readinessCheck } from './http/readiness.ts';
+import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/routes.ts';
 import { InFlight } from './in-flight.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type BotMetrics } from './metrics.ts';
 import { startSlackApp, type RunningSlackApp } from './slack/app.ts';
 import { MemoryEventClaims, SharedEventClaims } from './slack/event-deduplication.ts';
 import { UserZones } from './slack/user-zones.ts';
@@ -28,8 +30,17 @@ export interface BotOptions {
   readonly coordinator?: RedisCoordinator;
   /** Seconds between digest posting retries are Slack's to say; tests shorten the wait. */
   readonly digestSleep?: (ms: number) => Promise<void>;
-  /** Told about every digest run (metrics). */
+  /** Told about every digest run (beside the metrics). */
   readonly onDigest?: (run: DigestRun | null, error: unknown) => void;
+  /**
+   * The bot's metrics. Give the same object's onReading to the fleet (FleetOptions.onReading)
+   * for read durations and errors; without it the bot makes its own (backup gauges only).
+   */
+  readonly metrics?: BotMetrics;
+  /** How long /readyz waits for a renewed appliance reading before judging the previous one. */
+  readonly readinessWaitMs?: number;
+  /** How long stop() waits for the appliances' logouts after the grace (default LOGOUT_TIMEOUT_MS). */
+  readonly logoutTimeoutMs?: number;
 }
 
 export interface Bot {
@@ -37,10 +48,33 @@ export interface Bot {
   readonly slack: RunningSlackApp;
   readonly inFlight: InFlight;
   readonly schedule: DigestSchedule | null;
+  readonly metrics: BotMetrics;
+  /** The problems /readyz reports; empty when ready. */
+  readiness(): Promise<string[]>;
   /** Runs the digest now, as the schedule would (for tests and `digest --post` parity). */
   runDigest(): Promise<DigestRun>;
-  /** Stop taking requests and the schedule, let work in flight finish (bounded), log out of appliances. */
+  /**
+   * Stop taking requests and the schedule, let work in flight (answers, a running digest)
+   * finish within `graceMs`, log out of each appliance. Calling it again returns the same stop.
+   */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** Slack's own stop (closing the server or the websocket) is not allowed to hold the shutdown longer. */
+const SLACK_STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Logging out of the appliances, after the grace: a read still stuck on a slow appliance keeps
+ * its connection busy, and is not waited for longer than this.
+ */
+export const LOGOUT_TIMEOUT_MS = 3_000;
+
+export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true as const), timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function startBot(options: BotOptions): Promise<Bot> {
@@ -48,8 +82,28 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const now = options.now ?? Date.now;
   const appliances = options.appliances ?? config.appliances;
   const inFlight = new InFlight();
-  const routes: Route[] = [healthRoute];
-  const slack = await startSlackApp({
+  const metrics = options.metrics ?? createMetrics({ now });
+  metrics.watch(() => fleet.readers.map((reader) => reader.last));
+
+  // The routes exist before the Slack app does (Socket Mode serves them while connecting).
+  let slack: RunningSlackApp | null = null;
+  let stopping: Promise<void> | null = null;
+  const readiness = readinessCheck({
+    slack: () => (stopping ? 'stopping' : !slack ? 'starting' : slack.connected() ? null : `not connected (${slack.mode === 'socket' ? 'the Socket Mode connection is down; it reconnects by itself' : 'not listening'})`),
+    readers: () => fleet.readers,
+    cacheTtlMs: config.cacheTtlMs,
+    now,
+    ...(options.readinessWaitMs === undefined ? {} : { waitMs: options.readinessWaitMs }),
+  });
+  // A scrape renews readings older than the freshness window, so that backup gauges follow new
+  // restore points even when nobody asks the bot anything.
+  const fresh = freshReadings({ cacheTtlMs: config.cacheTtlMs, now, ...(options.readinessWaitMs === undefined ? {} : { waitMs: options.readinessWaitMs }) });
+  const scrape = async () => {
+    await fresh(fleet.readers);
+    return metrics.render();
+  };
+  const routes: Route[] = [healthRoute, readinessRoute(readiness), metricsRoute(scrape)];
+  const running = await startSlackApp({
     slack: config.slack,
     port: config.port,
     logger,
@@ -62,14 +116,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       logger,
       now,
       inFlight,
+      usage: metrics.usage,
     },
   });
+  slack = running;
 
+  const digestRoutes = planDigest(config.digest.channels, appliances);
   const runDigest = async (): Promise<DigestRun> => {
     try {
       const run = await sendDigest({
         fleet,
-        client: slack.app.client,
+        client: running.app.client,
         channels: config.digest.channels,
         appliances,
         timeZone: config.digest.timeZone,
@@ -77,15 +134,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         logger,
         ...(options.digestSleep ? { posting: { sleep: options.digestSleep } } : {}),
       });
+      metrics.digestRan(run, null, digestRoutes);
       options.onDigest?.(run, null);
       return run;
     } catch (error) {
+      metrics.digestRan(null, error, digestRoutes);
       options.onDigest?.(null, error);
       throw error;
     }
   };
 
-  const channels = planDigest(config.digest.channels, appliances).map((route) => route.channel);
+  const channels = digestRoutes.map((route) => route.channel);
   let schedule: DigestSchedule | null = null;
   if (channels.length === 0) logDigestDisabled(logger);
   else {
@@ -101,19 +160,33 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
   }
 
+  const stop = async (graceMs: number): Promise<void> => {
+    const deadline = Date.now() + graceMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    await schedule?.stop();
+    if (!(await bounded(running.stop(), Math.min(SLACK_STOP_TIMEOUT_MS, Math.max(left(), 1000))))) {
+      logger.warn('Slack did not close in time; going on with the shutdown');
+    }
+    if (inFlight.size > 0) logger.info({ inFlight: inFlight.size, graceMs: left() }, 'waiting for answers and digests in flight');
+    const finished = await inFlight.drain(left());
+    if (!finished) logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
+    await options.coordinator?.close();
+    const logoutMs = options.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
+    if (await bounded(fleet.close(), logoutMs)) logger.debug('logged out of the appliances');
+    else logger.warn({ timeoutMs: logoutMs }, 'logging out of the appliances did not finish in time (a read is still waiting for its appliance)');
+  };
+
   return {
-    port: slack.port,
-    slack,
+    port: running.port,
+    slack: running,
     inFlight,
     schedule,
+    metrics,
+    readiness,
     runDigest: () => inFlight.track(runDigest()),
-    async stop(graceMs = 10_000) {
-      await schedule?.stop();
-      await slack.stop();
-      const finished = await inFlight.drain(graceMs);
-      if (!finished) logger.warn({ left: inFlight.size }, 'stopped before all work in flight was done');
-      await options.coordinator?.close();
-      await fleet.close();
+    stop(graceMs = 10_000) {
+      stopping ??= stop(graceMs);
+      return stopping;
     },
   };
 }

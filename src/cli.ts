@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
 import { EXIT, processIo, type CommandIo } from './commands/io.ts';
 import { digestCommand } from './commands/digest.ts';
@@ -66,6 +67,13 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .option('--demo', 'answer from the embedded demo appliance: try the bot in a workspace before connecting an appliance')
     .action(async (flags: { demo?: boolean }) => {
       status = await serveCommand({ demo: flags.demo === true }, io);
+    });
+
+  program
+    .command('check')
+    .description('check the configuration, the appliances, Slack and the digest channels; say what is wrong and how to fix it')
+    .action(async () => {
+      status = await checkCommand(io);
     });
 
   try {

@@ -1,9 +1,10 @@
 /** The appliances a command reads: the configured ones, or the embedded demo appliance. */
 import { Fleet } from '../appliances/fleet.ts';
+import type { ApplianceReading } from '../appliances/reader.ts';
 import { ConfigError, loadConfig, type ApplianceConfig, type Config, type ConfigNeeds } from '../config.ts';
 import { startDemoAppliance } from '../demo-appliance.ts';
-import type { Logger } from '../log.ts';
-import { commandLogger, EXIT, type CommandIo } from './io.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { EXIT, type CommandIo } from './io.ts';
 
 export interface OpenedFleet {
   readonly fleet: Fleet;
@@ -14,11 +15,39 @@ export interface OpenedFleet {
   close(): Promise<void>;
 }
 
+export interface FleetTuning {
+  /** Reuse readings for CACHE_TTL (serve); one-shot commands read afresh. */
+  readonly useCacheTtl?: boolean;
+  /** Told about every finished read (metrics). */
+  readonly onReading?: (reading: ApplianceReading) => void;
+}
+
+/** Every secret the configuration holds: the logger censors these values wherever they appear. */
+export function secretsOf(config: Config): string[] {
+  const secrets = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, ...config.appliances.map((appliance) => appliance.password)];
+  if (config.redisUrl) {
+    try {
+      const password = new URL(config.redisUrl).password;
+      if (password) secrets.push(password, decodeURIComponent(password));
+    } catch {
+      // not a URL: the configuration said so already
+    }
+  }
+  return secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+}
+
+/** The command's logger: LOG_LEVEL (or the command's own default), stderr, the configuration's secrets censored. */
+export function loggerFor(config: Config, io: CommandIo, fallback: 'info' | 'warn' = 'info'): Logger {
+  const level = io.env['LOG_LEVEL']?.trim() ? config.logLevel : fallback;
+  return createLogger({ level, destination: io.stderr, secrets: secretsOf(config) });
+}
+
 /** Loads the configuration (reporting its problems) and opens the appliances; an exit status on failure. */
 export async function openFleet(
   flags: { demo: boolean },
   io: CommandIo,
   needs: ConfigNeeds = { appliances: true, slack: 'none' },
+  tuning: FleetTuning = {},
 ): Promise<OpenedFleet | number> {
   let config: Config;
   try {
@@ -30,11 +59,16 @@ export async function openFleet(
     }
     throw error;
   }
-  const logger = commandLogger(io, undefined, flags.demo ? 'warn' : 'info');
+  const logger = loggerFor(config, io, flags.demo ? 'warn' : 'info');
   for (const warning of config.warnings) logger.warn(warning);
   const demo = flags.demo ? await startDemoAppliance(io.now()) : null;
   const appliances = demo ? [demo.appliance] : config.appliances;
-  const fleet = Fleet.fromConfig(appliances, { cacheTtlMs: 0, logger, now: io.now });
+  const fleet = Fleet.fromConfig(appliances, {
+    cacheTtlMs: tuning.useCacheTtl ? config.cacheTtlMs : 0,
+    logger,
+    now: io.now,
+    ...(tuning.onReading ? { onReading: tuning.onReading } : {}),
+  });
   return {
     fleet,
     appliances,

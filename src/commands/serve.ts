@@ -3,21 +3,38 @@
  * then a graceful stop: no new requests, work in flight finishes (10 s at most), the schedule
  * stops, each appliance is logged out of, exit 0.
  */
-import { startBot } from '../bot.ts';
+import { bounded, LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
 import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
+import { createMetrics } from '../metrics.ts';
 import { openFleet } from './fleet-for-command.ts';
-import { EXIT, type CommandIo } from './io.ts';
+import { EXIT, processIo, type CommandIo } from './io.ts';
 
 export interface ServeFlags {
   readonly demo: boolean;
 }
 
-/** Resolves with the signal that asked the process to stop. */
+/** Answers and a running digest get this long to finish after a stop signal. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * After a clean stop the process ends by itself once nothing holds the event loop. If a
+ * library still holds it (a socket nobody closed), the process is ended this much later
+ * rather than lingering until the orchestrator kills it.
+ */
+const EXIT_GUARD_MS = 3_000;
+
+/** Resolves with the signal that asked the process to stop. A second signal ends the process at once. */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      const again = (second: NodeJS.Signals) => {
+        process.stderr.write(`restorepoints: ${second} again during the shutdown: stopping at once\n`);
+        process.exit(EXIT.failed);
+      };
+      process.once('SIGTERM', again);
+      process.once('SIGINT', again);
       resolve(signal);
     };
     process.on('SIGTERM', onSignal);
@@ -26,7 +43,8 @@ function stopSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Promise<unknown> = stopSignal()): Promise<number> {
-  const opened = await openFleet(flags, io, { appliances: true, slack: 'app' });
+  const metrics = createMetrics({ now: io.now });
+  const opened = await openFleet(flags, io, { appliances: true, slack: 'app' }, { useCacheTtl: true, onReading: metrics.onReading });
   if (typeof opened === 'number') return opened;
   const { config, logger, fleet, appliances } = opened;
   let coordinator;
@@ -44,19 +62,31 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
       fleet,
       logger,
       appliances,
+      metrics,
       ...(coordinator ? { coordinator } : {}),
     });
   } catch (error) {
-    logger.error({ reason: (error as Error).message }, 'could not start the Slack app (check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and the network)');
+    logger.error({ reason: (error as Error).message }, 'could not start the Slack app (check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and the network; `restorepoints check` says more)');
     await coordinator?.close();
     await opened.close();
     return EXIT.failed;
   }
-  logger.info({ mode: bot.slack.mode, port: bot.port, appliances: fleet.readers.map((reader) => reader.name), demo: flags.demo }, 'restorepoints is running');
+  logger.info(
+    { mode: bot.slack.mode, port: bot.port, appliances: fleet.readers.map((reader) => reader.name), demo: flags.demo, routes: ['/healthz', '/readyz', '/metrics'] },
+    'restorepoints is running',
+  );
   const signal = await stopped;
-  logger.info({ signal }, 'stopping: finishing the work in flight');
-  await bot.stop(10_000);
-  await opened.close();
+  logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; finishing the work in flight');
+  await bot.stop(SHUTDOWN_GRACE_MS);
+  // Already logged out by the bot; this ends the demo appliance. A read still stuck on an
+  // appliance is not waited for again.
+  await bounded(opened.close(), LOGOUT_TIMEOUT_MS);
   logger.info('stopped');
+  if (io === processIo) {
+    setTimeout(() => {
+      logger.warn('something still held the process after the shutdown; exiting anyway');
+      process.exit(EXIT.ok);
+    }, EXIT_GUARD_MS).unref();
+  }
   return EXIT.ok;
 }

@@ -17,11 +17,42 @@ export function sendText(response: ServerResponse, status: number, body: string,
   response.end(body);
 }
 
+/** Alive: the process answers. Nothing it depends on is asked. */
 export const healthRoute: Route = {
   path: '/healthz',
   method: 'GET',
   handler: (_request, response) => sendText(response, 200, 'ok\n'),
 };
+
+/** Ready: 200 `ready`, or 503 with one line per problem (what is wrong, with the fix when known). */
+export function readinessRoute(problems: () => Promise<readonly string[]>): Route {
+  return {
+    path: '/readyz',
+    method: 'GET',
+    handler: async (_request, response) => {
+      let found: readonly string[];
+      try {
+        found = await problems();
+      } catch (error) {
+        found = [`readiness could not be checked: ${(error as Error).message}`];
+      }
+      if (found.length === 0) sendText(response, 200, 'ready\n');
+      else sendText(response, 503, `${found.map((problem) => problem.replace(/\s*\n\s*/g, ' ')).join('\n')}\n`);
+    },
+  };
+}
+
+/** Prometheus exposition of one registry. */
+export function metricsRoute(render: () => Promise<{ contentType: string; body: string }>): Route {
+  return {
+    path: '/metrics',
+    method: 'GET',
+    handler: async (_request, response) => {
+      const { contentType, body } = await render();
+      sendText(response, 200, body, contentType);
+    },
+  };
+}
 
 export interface RouteServer {
   readonly port: number;

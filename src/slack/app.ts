@@ -7,12 +7,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.ts';
-import { startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
+import { sendText, startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/register.ts';
-
 
 export interface SlackAppOptions {
   readonly slack: SlackConfig;
@@ -59,7 +58,12 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const routes = options.routes.map((route) => ({
     path: route.path,
     method: route.method,
-    handler: (request: IncomingMessage, response: ServerResponse): void => void route.handler(request, response),
+    handler: (request: IncomingMessage, response: ServerResponse): void => {
+      Promise.resolve(route.handler(request, response)).catch((error: unknown) => {
+        logger.error({ err: error, path: route.path }, 'an HTTP route failed');
+        if (!response.headersSent) sendText(response, 500, 'error\n');
+      });
+    },
   }));
   const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: common.logger, logLevel: common.logLevel }) : null;
   const app = socketReceiver

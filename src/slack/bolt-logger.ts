@@ -9,12 +9,25 @@ const TO_PINO: Record<LogLevel, 'debug' | 'info' | 'warn' | 'error'> = {
   [LogLevel.ERROR]: 'error',
 };
 
-/** Bolt passes strings and Errors; an Error's message and stack are kept, nothing is stringified wholesale. */
+function text(part: unknown): string {
+  if (typeof part === 'string') return part;
+  try {
+    return JSON.stringify(part) ?? String(part);
+  } catch {
+    return String(part); // circular: the type's name is enough
+  }
+}
+
+/**
+ * Bolt passes strings and Errors; an Error goes through the error serializer (message, code,
+ * stack, causes; never the request it carries). Strings may hold what the SDKs print at debug
+ * (payloads, request results): the logger censors token-shaped text in every line it writes.
+ */
 function line(parts: unknown[]): { message: string; err?: Error } {
   const err = parts.find((part): part is Error => part instanceof Error);
   const message = parts
     .filter((part) => !(part instanceof Error))
-    .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
+    .map(text)
     .join(' ');
   return err ? { message: message || err.message, err } : { message };
 }
