@@ -14,8 +14,7 @@ import { slackClientOptions } from '../slack/app.ts';
 import { boltLogger } from '../slack/bolt-logger.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
 import { errorCode, VeeamError } from '../veeam/errors.ts';
-import { loggerFor } from './fleet-for-command.ts';
-import { EXIT, type CommandIo } from './io.ts';
+import { EXIT, loggerFor, type CommandIo } from './io.ts';
 
 export interface CheckOptions {
   /** Appliance client tuning (tests use short timeouts and quick retries). */

@@ -7,6 +7,7 @@ import { webApi } from '@slack/bolt';
 import { planDigest } from '../digest/plan.ts';
 import { sendDigest } from '../digest/send.ts';
 import { slackClientOptions } from '../slack/app.ts';
+import { boltLogger } from '../slack/bolt-logger.ts';
 import { renderDigest } from '../slack/blocks/digest.ts';
 import { renderDigestText } from '../terminal/digest-text.ts';
 import { openFleet } from './fleet-for-command.ts';
@@ -35,7 +36,8 @@ export async function digestCommand(flags: DigestFlags, io: CommandIo): Promise<
       io.stderr.write('Nothing to post to: set DIGEST_CHANNELS to a comma-separated list of channel IDs (e.g. C0123ABCD).\n');
       return EXIT.config;
     }
-    const client = new webApi.WebClient(config.slack.botToken ?? undefined, slackClientOptions(config.slack));
+    // Through the app's logger: the SDK's own console logger would bypass the censoring.
+    const client = new webApi.WebClient(config.slack.botToken ?? undefined, { ...slackClientOptions(config.slack), logger: boltLogger(logger) });
     const run = await sendDigest({
       fleet,
       client,

@@ -3,8 +3,8 @@ import { Fleet } from '../appliances/fleet.ts';
 import type { ApplianceReading } from '../appliances/reader.ts';
 import { ConfigError, loadConfig, type ApplianceConfig, type Config, type ConfigNeeds } from '../config.ts';
 import { startDemoAppliance } from '../demo-appliance.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { EXIT, type CommandIo } from './io.ts';
+import type { Logger } from '../log.ts';
+import { EXIT, loggerFor, type CommandIo } from './io.ts';
 
 export interface OpenedFleet {
   readonly fleet: Fleet;
@@ -20,26 +20,6 @@ export interface FleetTuning {
   readonly useCacheTtl?: boolean;
   /** Told about every finished read (metrics). */
   readonly onReading?: (reading: ApplianceReading) => void;
-}
-
-/** Every secret the configuration holds: the logger censors these values wherever they appear. */
-export function secretsOf(config: Config): string[] {
-  const secrets = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, ...config.appliances.map((appliance) => appliance.password)];
-  if (config.redisUrl) {
-    try {
-      const password = new URL(config.redisUrl).password;
-      if (password) secrets.push(password, decodeURIComponent(password));
-    } catch {
-      // not a URL: the configuration said so already
-    }
-  }
-  return secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-}
-
-/** The command's logger: LOG_LEVEL (or the command's own default), stderr, the configuration's secrets censored. */
-export function loggerFor(config: Config, io: CommandIo, fallback: 'info' | 'warn' = 'info'): Logger {
-  const level = io.env['LOG_LEVEL']?.trim() ? config.logLevel : fallback;
-  return createLogger({ level, destination: io.stderr, secrets: secretsOf(config) });
 }
 
 /** Loads the configuration (reporting its problems) and opens the appliances; an exit status on failure. */
