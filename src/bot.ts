@@ -13,7 +13,7 @@ import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/ro
 import { InFlight } from './in-flight.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type BotMetrics } from './metrics.ts';
-import { startSlackApp, type RunningSlackApp } from './slack/app.ts';
+import { startSlackApp, type RunningSlackApp, type SocketModeTimings } from './slack/app.ts';
 import { MemoryEventClaims, SharedEventClaims } from './slack/event-deduplication.ts';
 import { UserZones } from './slack/user-zones.ts';
 
@@ -41,6 +41,8 @@ export interface BotOptions {
   readonly readinessWaitMs?: number;
   /** How long stop() waits for the appliances' logouts after the grace (default LOGOUT_TIMEOUT_MS). */
   readonly logoutTimeoutMs?: number;
+  /** Socket Mode reconnection and close timings (tests shorten them; production keeps the SDK's). */
+  readonly socketMode?: SocketModeTimings;
 }
 
 export interface Bot {
@@ -109,6 +111,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     logger,
     routes,
     ...(options.webApiRetries === undefined ? {} : { webApiRetries: options.webApiRetries }),
+    ...(options.socketMode ? { socketMode: options.socketMode } : {}),
     deps: {
       fleet,
       userZones: new UserZones(logger, now),

@@ -6,6 +6,7 @@
 import { bounded, LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
 import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
 import { createMetrics } from '../metrics.ts';
+import type { Logger } from '../log.ts';
 import { openFleet } from './fleet-for-command.ts';
 import { EXIT, processIo, type CommandIo } from './io.ts';
 
@@ -47,6 +48,11 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   const opened = await openFleet(flags, io, { appliances: true, slack: 'app' }, { useCacheTtl: true, onReading: metrics.onReading });
   if (typeof opened === 'number') return opened;
   const { config, logger, fleet, appliances } = opened;
+  // A library promise nobody awaits (the Socket Mode client giving up on a reconnection) must not
+  // end the process silently: say so; readiness already reports Slack as disconnected.
+  if (io === processIo) {
+    process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'an operation failed outside any request'));
+  }
   let coordinator;
   try {
     coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
@@ -55,22 +61,38 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
     await opened.close();
     return EXIT.failed;
   }
-  let bot;
-  try {
-    bot = await startBot({
-      config,
-      fleet,
-      logger,
-      appliances,
-      metrics,
-      ...(coordinator ? { coordinator } : {}),
-    });
-  } catch (error) {
-    logger.error({ reason: (error as Error).message }, 'could not start the Slack app (check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and the network; `restorepoints check` says more)');
+  // Socket Mode keeps trying to reach Slack inside startBot: a stop signal meanwhile must not wait for it.
+  const starting = startBot({
+    config,
+    fleet,
+    logger,
+    appliances,
+    metrics,
+    ...(coordinator ? { coordinator } : {}),
+  });
+  const first = await Promise.race([
+    starting.then(
+      (started) => ({ started }),
+      (error: unknown) => ({ error }),
+    ),
+    stopped.then((signal) => ({ signal })),
+  ]);
+  if (!('started' in first)) {
+    if ('error' in first) {
+      logger.error(
+        { reason: (first.error as Error).message },
+        'could not start the Slack app (check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and the network; `restorepoints check` says more)',
+      );
+    } else {
+      logger.info({ signal: first.signal }, 'stopping before the Slack connection was up');
+      void starting.then((late) => late.stop(1000)).catch(() => undefined);
+    }
     await coordinator?.close();
-    await opened.close();
-    return EXIT.failed;
+    await bounded(opened.close(), LOGOUT_TIMEOUT_MS);
+    exitGuard(io, logger);
+    return 'error' in first ? EXIT.failed : EXIT.ok;
   }
+  const bot = first.started;
   logger.info(
     { mode: bot.slack.mode, port: bot.port, appliances: fleet.readers.map((reader) => reader.name), demo: flags.demo, routes: ['/healthz', '/readyz', '/metrics'] },
     'restorepoints is running',
@@ -82,11 +104,14 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   // appliance is not waited for again.
   await bounded(opened.close(), LOGOUT_TIMEOUT_MS);
   logger.info('stopped');
-  if (io === processIo) {
-    setTimeout(() => {
-      logger.warn('something still held the process after the shutdown; exiting anyway');
-      process.exit(EXIT.ok);
-    }, EXIT_GUARD_MS).unref();
-  }
+  exitGuard(io, logger);
   return EXIT.ok;
+}
+
+function exitGuard(io: CommandIo, logger: Logger): void {
+  if (io !== processIo) return;
+  setTimeout(() => {
+    logger.warn('something still held the process after the shutdown; exiting anyway');
+    process.exit(EXIT.ok);
+  }, EXIT_GUARD_MS).unref();
 }

@@ -2,6 +2,10 @@
  * The one factory for the Bolt app: Socket Mode when an app-level token is given, else HTTP on
  * PORT with request signing. The Web API client gets a bounded retry policy and a timeout (the
  * default retries for about 30 minutes and pauses the whole queue on a 429).
+ *
+ * Socket Mode's own client (apps.connections.open with the app-level token, then the websocket)
+ * goes to SLACK_API_URL too, but keeps the SDK's patient reconnection: a bot that cannot reach
+ * Slack keeps trying (and keeps answering /healthz) rather than giving up after two retries.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +26,30 @@ export interface SlackAppOptions {
   /** Web API retries after the first attempt (tests use 0). */
   readonly webApiRetries?: number;
   readonly webApiTimeoutMs?: number;
+  /** Socket Mode timings; production leaves them to the SDK (tests shorten them). */
+  readonly socketMode?: SocketModeTimings;
 }
+
+export interface SocketModeTimings {
+  /**
+   * Retries of apps.connections.open, `minTimeoutMs` apart and growing by `factor`. Unset: the
+   * SDK's own policy (100 retries from 1 s, × 1.3 each time, no cap), which outlasts any Slack
+   * outage, though after a long one the next attempt may be minutes away.
+   */
+  readonly connectRetry?: { readonly retries: number; readonly minTimeoutMs: number; readonly factor?: number };
+  /**
+   * The client pings every third of this and reconnects when a pong is this late; the pause
+   * before the n-th reconnection in a row is n times this. SDK default 5000.
+   */
+  readonly clientPingTimeoutMs?: number;
+  /**
+   * How long stop() waits for Slack to answer its close frame before dropping the connection
+   * (the SDK alone would wait 30 s, holding the process). Default 2000.
+   */
+  readonly closeTimeoutMs?: number;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 
 export interface RunningSlackApp {
   readonly app: App;
@@ -45,6 +72,33 @@ export function slackClientOptions(slack: SlackConfig, retries = 2, timeoutMs = 
   };
 }
 
+/**
+ * The Web API options of the Socket Mode client, which calls apps.connections.open (with the
+ * app-level token) before each connection. No retryConfig by default: the SDK then applies its
+ * own reconnection policy, which ours (2 retries) would replace.
+ */
+export function socketModeClientOptions(slack: SlackConfig, timings: SocketModeTimings = {}, timeoutMs = 10_000) {
+  const retry = timings.connectRetry;
+  return {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    // Each attempt is bounded (the SDK default waits forever on a silent Slack); the retries go on.
+    timeout: timeoutMs,
+    // Keep trying for hours, but never wait more than a minute between tries: the SDK's default
+    // (100 tries, factor 1.3, no cap) can leave a bot offline for ten minutes after an outage.
+    retryConfig: retry
+      ? { retries: retry.retries, factor: retry.factor ?? 1, minTimeout: retry.minTimeoutMs }
+      : { retries: 1000, factor: 1.3, minTimeout: 1000, maxTimeout: 60_000 },
+  };
+}
+
+function settled(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true as const), timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { slack, logger } = options;
   const socketMode = slack.appToken !== null;
@@ -65,7 +119,18 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
       });
     },
   }));
-  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: common.logger, logLevel: common.logLevel }) : null;
+  const timings = options.socketMode ?? {};
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: slack.appToken ?? '',
+        logger: common.logger,
+        logLevel: common.logLevel,
+        // The receiver hands installerOptions.clientOptions to its SocketModeClient's WebClient
+        // (without it, apps.connections.open would go to slack.com whatever SLACK_API_URL says).
+        installerOptions: { clientOptions: socketModeClientOptions(slack, timings, options.webApiTimeoutMs) },
+        ...(timings.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: timings.clientPingTimeoutMs }),
+      })
+    : null;
   const app = socketReceiver
     ? new App({ ...common, receiver: socketReceiver })
     : new App({ ...common, signingSecret: slack.signingSecret ?? undefined, customRoutes: routes, processBeforeResponse: false });
@@ -77,9 +142,16 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   if (socketReceiver) {
     // Health routes first: the process is alive even while Slack is unreachable.
     const routeServer: RouteServer = await startRouteServer(options.routes, options.port);
+    const client = socketReceiver.client;
     let up = false;
-    socketReceiver.client.on('connected', () => (up = true));
-    socketReceiver.client.on('disconnected', () => (up = false));
+    client.on('connected', () => (up = true));
+    // 'close' is the websocket going away (Slack's `disconnect`, a missed pong, a dropped
+    // connection); the client then reconnects by itself and says 'disconnected' only when it
+    // gives up or is stopped. Readiness must not report a dead connection as up meanwhile.
+    client.on('close', () => (up = false));
+    client.on('disconnecting', () => (up = false));
+    client.on('disconnected', () => (up = false));
+    client.on('reconnecting', () => logger.info('reconnecting to Slack (Socket Mode)'));
     try {
       await app.start();
     } catch (error) {
@@ -93,7 +165,14 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
       port: routeServer.port,
       connected: () => up,
       stop: async () => {
+        const disconnected = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+        // Sends the close frame and resolves at once (the receiver does not wait for the answer).
         await app.stop();
+        if (!(await settled(disconnected, timings.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS))) {
+          // No close frame back: a second disconnect drops the connection and its timers now.
+          logger.warn('Slack did not answer the websocket close in time; dropping the connection');
+          await settled(client.disconnect(), 1_000);
+        }
         await routeServer.close();
       },
     };
