@@ -11,6 +11,7 @@ import { sendDigest, type DigestRun } from './digest/send.ts';
 import { freshReadings, readinessCheck } from './http/readiness.ts';
 import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/routes.ts';
 import { InFlight } from './in-flight.ts';
+import { settledWithin } from './time-bound.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type BotMetrics } from './metrics.ts';
 import { startSlackApp, type RunningSlackApp, type SocketModeTimings } from './slack/app.ts';
@@ -70,14 +71,6 @@ const SLACK_STOP_TIMEOUT_MS = 5_000;
  * its connection busy, and is not waited for longer than this.
  */
 export const LOGOUT_TIMEOUT_MS = 3_000;
-
-export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([work.then(() => true as const), timeout]).finally(() => clearTimeout(timer));
-}
 
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, fleet, logger } = options;
@@ -167,7 +160,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const deadline = Date.now() + graceMs;
     const left = () => Math.max(0, deadline - Date.now());
     await schedule?.stop();
-    if (!(await bounded(running.stop(), Math.min(SLACK_STOP_TIMEOUT_MS, Math.max(left(), 1000))))) {
+    if (!(await settledWithin(running.stop(), Math.min(SLACK_STOP_TIMEOUT_MS, Math.max(left(), 1000))))) {
       logger.warn('Slack did not close in time; going on with the shutdown');
     }
     if (inFlight.size > 0) logger.info({ inFlight: inFlight.size, graceMs: left() }, 'waiting for answers and digests in flight');
@@ -175,7 +168,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     if (!finished) logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
     await options.coordinator?.close();
     const logoutMs = options.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
-    if (await bounded(fleet.close(), logoutMs)) logger.debug('logged out of the appliances');
+    if (await settledWithin(fleet.close(), logoutMs)) logger.debug('logged out of the appliances');
     else logger.warn({ timeoutMs: logoutMs }, 'logging out of the appliances did not finish in time (a read is still waiting for its appliance)');
   };
 

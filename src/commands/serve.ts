@@ -3,7 +3,8 @@
  * then a graceful stop: no new requests, work in flight finishes (10 s at most), the schedule
  * stops, each appliance is logged out of, exit 0.
  */
-import { bounded, LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
+import { LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
+import { settledWithin } from '../time-bound.ts';
 import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
 import { createMetrics } from '../metrics.ts';
 import type { Logger } from '../log.ts';
@@ -88,7 +89,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
       void starting.then((late) => late.stop(1000)).catch(() => undefined);
     }
     await coordinator?.close();
-    await bounded(opened.close(), LOGOUT_TIMEOUT_MS);
+    await settledWithin(opened.close(), LOGOUT_TIMEOUT_MS);
     exitGuard(io, logger);
     return 'error' in first ? EXIT.failed : EXIT.ok;
   }
@@ -102,7 +103,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   await bot.stop(SHUTDOWN_GRACE_MS);
   // Already logged out by the bot; this ends the demo appliance. A read still stuck on an
   // appliance is not waited for again.
-  await bounded(opened.close(), LOGOUT_TIMEOUT_MS);
+  await settledWithin(opened.close(), LOGOUT_TIMEOUT_MS);
   logger.info('stopped');
   exitGuard(io, logger);
   return EXIT.ok;

@@ -13,6 +13,7 @@ import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.ts';
 import { sendText, startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
 import type { Logger } from '../log.ts';
+import { settledWithin } from '../time-bound.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/register.ts';
@@ -91,13 +92,6 @@ export function socketModeClientOptions(slack: SlackConfig, timings: SocketModeT
   };
 }
 
-function settled(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([work.then(() => true as const), timeout]).finally(() => clearTimeout(timer));
-}
 
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { slack, logger } = options;
@@ -168,10 +162,10 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
         const disconnected = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
         // Sends the close frame and resolves at once (the receiver does not wait for the answer).
         await app.stop();
-        if (!(await settled(disconnected, timings.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS))) {
+        if (!(await settledWithin(disconnected, timings.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS))) {
           // No close frame back: a second disconnect drops the connection and its timers now.
           logger.warn('Slack did not answer the websocket close in time; dropping the connection');
-          await settled(client.disconnect(), 1_000);
+          await settledWithin(client.disconnect(), 1_000);
         }
         await routeServer.close();
       },
