@@ -51,6 +51,7 @@ function isStale(latest: PointSummary | null, threshold: number | null): boolean
 }
 
 export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy: StalePolicy, now: number): ApplianceSummary {
+  const staleWorkloads = new Map<string, number>();
   const workloads: WorkloadSummary[] = tally
     .workloads()
     .map(({ workload, destinations, recent }) => {
@@ -61,6 +62,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
         const latest = series.latest && pointSummary(series.latest, now);
         const destinationStale = isStale(latest, staleAfterSeconds(policy, name));
         stale ||= destinationStale;
+        if (destinationStale) staleWorkloads.set(name, (staleWorkloads.get(name) ?? 0) + 1);
         perDestination[name] = { restorePoints: series.count, latest, stale: destinationStale };
       }
       const recentPoints: RecentPoint[] = recent.map((point) => ({
@@ -90,7 +92,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
       latest,
       staleAfterSeconds: threshold,
       stale: isStale(latest, threshold),
-      staleWorkloads: workloads.filter((workload) => workload.destinations[name]?.stale).length,
+      staleWorkloads: staleWorkloads.get(name) ?? 0,
     };
   });
 

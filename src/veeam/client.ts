@@ -8,6 +8,7 @@ import type { JobSession, RestorePoint } from '../restore-points/model.ts';
 import type { ApplianceIdentity, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
+import { SeenIds } from './id-set.ts';
 import { readAllPages } from './paging.ts';
 import { requestSlots, type RequestSlots } from './request-slots.ts';
 import { createWorkloadInterner, toJobSession, toRestorePoint } from './to-domain.ts';
@@ -112,7 +113,8 @@ export class VeeamClient implements RestorePointSource {
   async readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport> {
     const apiVersion = await this.apiVersion();
     const intern = createWorkloadInterner();
-    const seen = new Set<string>();
+    // Points whose id may have been seen already wait for the end of the read (see SeenIds).
+    const seen = new SeenIds<RestorePoint>();
     let skipped = 0;
     let duplicates = 0;
     let incomplete: string | null = null;
@@ -129,12 +131,9 @@ export class VeeamClient implements RestorePointSource {
             }
             continue;
           }
-          if (seen.has(converted.point.id)) {
-            duplicates++;
-            continue;
-          }
-          seen.add(converted.point.id);
-          onPoint(converted.point);
+          const fresh = seen.offer(converted.point.id, converted.point);
+          if (fresh === true) onPoint(converted.point);
+          else if (fresh === false) duplicates++;
         }
       };
       const result = await this.#readCollection(apiVersion, collection, sink);
@@ -142,6 +141,10 @@ export class VeeamClient implements RestorePointSource {
     });
     // Every collection settles before the read answers: no point may arrive after it failed.
     const failure = (await Promise.allSettled(reads)).find((outcome) => outcome.status === 'rejected');
+    // The points held back were read before any failure: they count either way.
+    const settled = seen.settle();
+    for (const point of settled.fresh) onPoint(point);
+    duplicates += settled.duplicates;
     if (failure) throw failure.reason;
     if (skipped > SKIP_LOG_LIMIT) this.#logger.debug({ skipped }, 'skipped restore point records in all');
     if (skipped > 0) this.#logger.info({ skipped }, 'some restore point records could not be understood');

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiVersion } from '../api-versions.ts';
 import type { WorkloadKind } from '../../restore-points/model.ts';
 import { recordCount, type Dataset, type RecordSource } from './dataset.ts';
-import { wirePoint, wireSession, type Shape } from './records.ts';
+import { PageWriter, wireSession, type Shape } from './records.ts';
 
 /** Appliance 8.1 serves API v6…v8.1; appliance 1.0 serves v1 only. */
 export const APPLIANCE_8_1: readonly ApiVersion[] = ['v6', 'v7', 'v8', 'v8.1'];
@@ -37,8 +37,8 @@ export interface SimRequest {
 export interface SimAnswer {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Objects are sent as JSON (problem+json for 4xx/5xx unless a content-type header says otherwise). */
-  readonly body?: string | object;
+  /** Objects are sent as JSON (problem+json for 4xx/5xx unless a content-type header says otherwise); bytes as they are. */
+  readonly body?: string | Uint8Array | object;
   readonly delayMs?: number;
   /** Drop the connection without answering (after delayMs). */
   readonly destroy?: boolean;
@@ -150,15 +150,17 @@ function problem(status: number, title: string, detail: string, extra: object = 
 
 function send(response: ServerResponse, answer: SimAnswer): void {
   const headers: Record<string, string> = { ...answer.headers };
-  let body = '';
-  if (typeof answer.body === 'string') body = answer.body;
-  else if (answer.body !== undefined) {
-    body = JSON.stringify(answer.body);
+  let text = '';
+  if (typeof answer.body === 'string') text = answer.body;
+  else if (answer.body !== undefined && !(answer.body instanceof Uint8Array)) {
+    text = JSON.stringify(answer.body);
     headers['content-type'] ??= answer.status >= 400 ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
   }
-  headers['content-length'] = String(Buffer.byteLength(body));
+  // Encoded once: measuring the length and then writing the text would encode a page twice.
+  const bytes = answer.body instanceof Uint8Array ? answer.body : Buffer.from(text, 'utf8');
+  headers['content-length'] = String(bytes.length);
   response.writeHead(answer.status, headers);
-  response.end(body);
+  response.end(bytes);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -184,6 +186,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const accessTokens = new Map<string, { username: string; expiresAt: number }>();
   const refreshTokens = new Map<string, string>();
   let baseUrl = '';
+  /** Made once the address is known. */
+  let pages: PageWriter | null = null;
 
   const issueTokens = (username: string) => {
     const access = `sim-access-${randomBytes(18).toString('base64url')}`;
@@ -255,19 +259,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const offset = faults.ignoreOffset ? 0 : (queryNumber(query, 'Offset') ?? 0);
     const total = recordCount(source);
     const end = Math.min(total, offset + limit);
-    const results: unknown[] = [];
-    for (let index = offset; index < end; index++) {
-      results.push(source.form === 'raw' ? source.records[index] : wirePoint(source.at(index), shape, baseUrl, version));
+    const totalCount = faults.nullTotalCount ? null : total;
+    const self = `${baseUrl}/api/${version}/restorePoints?Offset=${offset}&Limit=${limit}`;
+    if (source.form === 'points') {
+      // Written as text, byte for byte what JSON.stringify would send: generating a page must cost
+      // far less than reading it, or the simulator, not the client, is what gets measured.
+      pages ??= new PageWriter(baseUrl);
+      pages.begin(512 + (end - offset) * 800).text(`{"offset":${offset},"limit":${limit},"totalCount":${totalCount},"results":[`);
+      for (let index = offset; index < end; index++) pages.point(source.at(index), shape, version, index === offset);
+      pages.text(`],"_links":{"self":{"href":${JSON.stringify(self)}}}}`);
+      return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: pages.bytes() };
     }
     return {
       status: 200,
-      body: {
-        offset,
-        limit,
-        totalCount: faults.nullTotalCount ? null : total,
-        results,
-        _links: { self: { href: `${baseUrl}/api/${version}/restorePoints?Offset=${offset}&Limit=${limit}` } },
-      },
+      body: { offset, limit, totalCount, results: source.records.slice(offset, end), _links: { self: { href: self } } },
     };
   };
 
