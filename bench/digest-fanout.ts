@@ -1,0 +1,84 @@
+/**
+ * Part 4, digest fan-out: the real sendDigest to N channels against one, the fake Slack answering
+ * each chat.postMessage after 50 ms, the appliance's reading cached (so the figure is posting).
+ * Measured with the production posting parallelism and with one parallelism per channel.
+ */
+import { webApi } from '@slack/bolt';
+import { Fleet } from '../src/appliances/fleet.ts';
+import { simulatedAppliance } from '../src/demo-appliance.ts';
+import { DIGEST_POST_PARALLELISM } from '../src/digest/post.ts';
+import { sendDigest } from '../src/digest/send.ts';
+import { silentLogger } from '../src/log.ts';
+import { slackClientOptions } from '../src/slack/app.ts';
+import { demoDataset } from '../src/veeam/simulator/dataset.ts';
+import { startSimulator } from '../src/veeam/simulator/server.ts';
+import { BOT_TOKEN } from '../test/support/bot.ts';
+import { startFakeSlack } from '../test/support/fake-slack.ts';
+import { median, ms, ratio, type Row } from './lib/stats.ts';
+
+export interface DigestSettings {
+  readonly channels: number;
+  readonly postDelayMs: number;
+  readonly runs: number;
+}
+
+/** src/digest/post.ts posts to this many channels at once unless told otherwise. */
+const PRODUCTION_PARALLELISM = DIGEST_POST_PARALLELISM;
+
+export async function benchDigest(settings: DigestSettings, log: (line: string) => void): Promise<Row[]> {
+  const slack = await startFakeSlack();
+  const simulator = await startSimulator({ dataset: demoDataset({ now: Date.now() }) });
+  const appliance = simulatedAppliance(simulator.url, 'bench');
+  const fleet = Fleet.fromConfig([appliance], { cacheTtlMs: 3_600_000, logger: silentLogger() });
+  const client = new webApi.WebClient(
+    BOT_TOKEN,
+    slackClientOptions({ botToken: BOT_TOKEN, signingSecret: null, appToken: null, apiUrl: slack.apiUrl }, 0, 10_000),
+  );
+  try {
+    slack.setDefault('chat.postMessage', { delayMs: settings.postDelayMs });
+    await fleet.readAll(); // the reading is cached from here on: what is measured is posting
+    const channels = Array.from({ length: settings.channels }, (_, index) => `CBENCH${String(index).padStart(4, '0')}`);
+    const run = async (to: readonly string[], parallelism?: number) => {
+      const started = performance.now();
+      const digest = await sendDigest({
+        fleet,
+        client,
+        channels: to,
+        appliances: [appliance],
+        timeZone: 'UTC',
+        now: Date.now,
+        logger: silentLogger(),
+        ...(parallelism === undefined ? {} : { posting: { parallelism } }),
+      });
+      const elapsed = performance.now() - started;
+      const failed = digest.outcomes.filter((outcome) => !outcome.ok);
+      if (failed.length > 0) throw new Error(`the digest failed to post to ${failed.map((f) => `${f.channel} (${f.error})`).join(', ')}`);
+      return elapsed;
+    };
+    await run(channels.slice(0, 1)); // warm-up
+    const single: number[] = [];
+    const fanOut: number[] = [];
+    const wide: number[] = [];
+    for (let index = 0; index < settings.runs; index++) {
+      single.push(await run(channels.slice(0, 1)));
+      fanOut.push(await run(channels));
+      wide.push(await run(channels, settings.channels));
+      log(`  digest run ${index + 1}/${settings.runs}: 1 channel ${ms(single.at(-1)!)}, ${settings.channels} channels ${ms(fanOut.at(-1)!)} (parallelism ${PRODUCTION_PARALLELISM}), ${ms(wide.at(-1)!)} (parallelism ${settings.channels})`);
+    }
+    const one = median(single);
+    const defaultRatio = median(fanOut) / one;
+    const wideRatio = median(wide) / one;
+    const part = `4 digest fan-out (${settings.channels} channels, Slack ${settings.postDelayMs} ms per post)`;
+    return [
+      { part, what: 'one channel, wall time (median)', value: ms(one) },
+      { part, what: `${settings.channels} channels, production parallelism ${PRODUCTION_PARALLELISM}`, value: ms(median(fanOut)) },
+      { part, what: `ratio ${settings.channels} channels/1, parallelism ${PRODUCTION_PARALLELISM} (production default)`, value: ratio(defaultRatio), goal: '≤ 2.00×', met: defaultRatio <= 2 },
+      { part, what: `${settings.channels} channels, parallelism ${settings.channels} (bench option)`, value: ms(median(wide)) },
+      { part, what: `ratio ${settings.channels} channels/1, parallelism ${settings.channels}`, value: ratio(wideRatio), goal: '≤ 2.00×', met: wideRatio <= 2 },
+    ];
+  } finally {
+    await fleet.close();
+    await simulator.close();
+    await slack.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * One side of the read-path comparison, alone in its process (its peak RSS is its own):
+ *
+ * - `floor`: plain `fetch` of the same pages with the same parallelism, and `JSON.parse`, nothing
+ *   else; this process loads none of the bot's modules;
+ * - `client`: VeeamClient.readRestorePoints folding into a PointTally, then summariseTally
+ *   (bench/read-path-client.ts, imported before the clock starts).
+ *
+ * Answers the wall time of the read (login to summary), its CPU time, the process's peak RSS and
+ * how many points were read.
+ */
+import { childOptions, tellParent } from './lib/child.ts';
+
+export interface ReadPathOptions {
+  readonly mode: 'floor' | 'client';
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly pageSize: number;
+  readonly parallelism: number;
+  readonly now: number;
+}
+
+export interface ReadPathResult {
+  readonly mode: 'floor' | 'client';
+  readonly ms: number;
+  /** CPU time of the read in this process (user + system, all threads). */
+  readonly cpuMs: number;
+  readonly maxRssKb: number;
+  /** Records (floor) or restore points in the summary (client). */
+  readonly points: number;
+}
+
+const VERSION = 'v8.1';
+const COLLECTIONS = [
+  'restorePoints/virtualMachines',
+  'restorePoints/sql',
+  'restorePoints/fileShares',
+  'restorePoints/cosmosDb/repository',
+  'restorePoints/cosmosDb/continuous',
+];
+
+interface Page {
+  readonly totalCount?: number | null;
+  readonly results: unknown[];
+}
+
+/**
+ * What the bot's client does on the wire, and nothing the bot adds: log in, ask the version's
+ * about, read the first page of every collection, then the rest of the VM pages, `parallelism`
+ * requests at a time (the client's per-appliance request slots), each body JSON.parse'd.
+ */
+async function floor(options: ReadPathOptions): Promise<number> {
+  const api = `${options.url}/api/`;
+  const login = await fetch(`${api}oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'Password', username: options.username, password: options.password }),
+  });
+  const token = (JSON.parse(await login.text()) as { access_token: string }).access_token;
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const get = async (path: string): Promise<Page> => JSON.parse(await (await fetch(`${api}${path}`, { headers })).text()) as Page;
+  await get(`${VERSION}/system/about`);
+
+  let points = 0;
+  const page = async (collection: string, offset: number) => {
+    const body = await get(`${VERSION}/${collection}?Offset=${offset}&Limit=${options.pageSize}`);
+    points += body.results.length;
+    return body;
+  };
+  const drain = async (work: Array<() => Promise<unknown>>) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < work.length) await work[next++]!();
+    };
+    await Promise.all(Array.from({ length: Math.min(options.parallelism, work.length) }, lane));
+  };
+  let first: Page | null = null;
+  await drain(
+    COLLECTIONS.map((collection, index) => async () => {
+      const body = await page(collection, 0);
+      if (index === 0) first = body;
+    }),
+  );
+  const vmFirst = first as Page | null;
+  const step = vmFirst?.results.length ?? 0;
+  const total = vmFirst?.totalCount ?? 0;
+  const offsets: number[] = [];
+  for (let offset = step; step > 0 && offset < total; offset += step) offsets.push(offset);
+  await drain(offsets.map((offset) => () => page(COLLECTIONS[0]!, offset)));
+  return points;
+}
+
+const options = childOptions<ReadPathOptions>();
+const client = options.mode === 'client' ? await import('./read-path-client.ts') : null;
+const started = performance.now();
+const cpuBefore = process.cpuUsage();
+const points = client ? await client.readAndSummarise(options) : await floor(options);
+const elapsed = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+await tellParent({ mode: options.mode, ms: elapsed, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, points } satisfies ReadPathResult);
+process.exit(0);
