@@ -22,6 +22,12 @@ export interface PostOutcome {
   readonly tries: number;
 }
 
+/**
+ * Channels posted to at once. Slack's limit is about one message a second per channel, so
+ * different channels need not wait for each other; the bound keeps a huge list polite.
+ */
+export const DIGEST_POST_PARALLELISM = 20;
+
 export interface PostOptions {
   readonly parallelism?: number;
   /** Attempts per channel when Slack answers 429. */
@@ -59,7 +65,7 @@ export async function postToChannels(client: PostingClient, posts: ReadonlyArray
   const maxTries = options.maxTries ?? 3;
   const maxWaitMs = options.maxWaitMs ?? 60_000;
   const sleep = options.sleep ?? defaultSleep;
-  return mapBounded(posts, options.parallelism ?? 4, async ({ channel, message }) => {
+  return mapBounded(posts, options.parallelism ?? DIGEST_POST_PARALLELISM, async ({ channel, message }) => {
     for (let tries = 1; ; tries++) {
       try {
         await client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] });

@@ -13,6 +13,12 @@ export function formatAge(ageSeconds: number): string {
   return formatDuration(Math.max(0, ageSeconds) * 1000);
 }
 
+/** `3h ago` (or `3h before the time asked`); a point dated in the future says only that. */
+export function formatAgo(ageSeconds: number, relativeTo = 'ago'): string {
+  const age = formatAge(ageSeconds);
+  return ageSeconds < -60 ? age : `${age} ${relativeTo}`;
+}
+
 /** `1,204`: grouped the same way whatever the machine's locale. */
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');

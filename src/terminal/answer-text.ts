@@ -1,6 +1,6 @@
 /** An answer as terminal text: what `restorepoints query WORDS` prints. */
 import type { Answer } from '../restore-points/answer.ts';
-import { formatAge, formatBytes, plural } from '../restore-points/format.ts';
+import { formatAge, formatAgo, formatBytes, plural } from '../restore-points/format.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { renderApplianceTable } from './summary-table.ts';
 
@@ -47,7 +47,7 @@ export function renderAnswerText(answer: Answer, timeZone: string): string {
         lines.push('', `${workload.stale ? 'STALE' : 'ok'}  ${workload.name} (${workload.kind}) on ${appliance}`);
         for (const [destination, state] of Object.entries(workload.destinations)) {
           const latest = state.latest
-            ? `${formatAge(state.latest.ageSeconds)} ${answer.times.asOf === null ? 'ago' : 'before the time asked'} · ${state.latest.pointInTime} · ${formatBytes(state.latest.sizeBytes)} · session ${state.latest.jobSessionId ?? 'unknown'}`
+            ? `${formatAgo(state.latest.ageSeconds, answer.times.asOf === null ? 'ago' : 'before the time asked')} · ${state.latest.pointInTime} · ${formatBytes(state.latest.sizeBytes)} · session ${state.latest.jobSessionId ?? 'unknown'}`
             : 'no usable point';
           lines.push(`  ${state.stale ? 'STALE' : 'ok   '} ${destination}: ${latest} (${plural(state.restorePoints, 'point')})`);
         }

@@ -250,3 +250,25 @@ describe('session details', () => {
     expectWithinSlackLimits(renderSessionProblem('Job session <!channel> no longer exists.'));
   });
 });
+
+describe('edge cases the fault tests found', () => {
+  it('says a point dated in the future is in the future, not "… ago"', () => {
+    const message = renderAnswer(answerQuery(parseQuery(''), summaryOf({ name: 'weu', points: [point('vm-a', 'Snapshot', -48)] }), times));
+    expect(JSON.stringify(message.blocks)).toContain('in the future (2d ahead: check the appliance clock) · <!date^');
+    expect(JSON.stringify(message.blocks)).not.toMatch(/appliance clock\) ago/);
+  });
+
+  it('writes times before 1970 as plain text: Slack’s date token takes none', () => {
+    expect(slackDate(Date.parse('1969-01-01T00:00:00Z'))).toBe('1969-01-01 00:00 UTC');
+    const asked = parseQuery('before 36000d');
+    const asOf = NOW - 36_000 * 86_400_000;
+    const summary: Summary = { generatedAt: '', appliances: [summarise([], DEFAULT_STALE_POLICY, asOf, { name: 'weu', url: 'u', apiVersion: 'v8.1', error: null, skipped: 0 })] };
+    expectWithinSlackLimits(renderAnswer(answerQuery(asked, summary, { now: NOW, asOf })));
+  });
+
+  it('cuts a closing note that would not fit (three destinations of a thousand characters)', () => {
+    const points = Array.from({ length: 300 }, (_, i) => point(`vm-${i}`, i < 3 ? `${'D'.repeat(1000)}${i}` : 'Snapshot', 1));
+    const summary = summaryOf({ name: 'weu', points }, { name: 'eastus', points: [], error: 'down' });
+    expectWithinSlackLimits(renderAnswer(answerQuery(parseQuery('vm'), summary, times)));
+  });
+});

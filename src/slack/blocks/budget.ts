@@ -133,11 +133,33 @@ export class BlockBudget {
     return true;
   }
 
-  /** The blocks, with the closing ones (which the reserve kept room for). */
+  /**
+   * The blocks, with the closing ones in the room the reserve kept. A closing context longer
+   * than that room is cut to fit, so the message stays within the budget whatever it says.
+   */
   finish(...closing: Block[]): Block[] {
-    const room = LIMITS.blocks - this.#blocks.length;
-    return [...this.#blocks, ...closing.slice(0, room)];
+    const kept = closing.slice(0, LIMITS.blocks - this.#blocks.length);
+    let room = LIMITS.messageChars - this.#chars;
+    const fitted = kept.map((block) => {
+      const fit = blockChars(block) <= room ? block : shrunk(block, room);
+      room -= blockChars(fit);
+      return fit;
+    });
+    return [...this.#blocks, ...fitted];
   }
+}
+
+/** A context or section cut to `chars` characters of text in all (other blocks come back whole). */
+function shrunk(block: Block, chars: number): Block {
+  if (block.type === 'context') {
+    const share = Math.max(0, Math.floor(chars / Math.max(1, block.elements.length)));
+    return {
+      ...block,
+      elements: block.elements.map((element) => ('text' in element && typeof element.text === 'string' ? { ...element, text: truncate(element.text, share) || '…' } : element)),
+    };
+  }
+  if (block.type === 'section' && block.text) return { ...block, text: { ...block.text, text: truncate(block.text.text, chars) || '…' } };
+  return block;
 }
 
 /** A section of mrkdwn, cut to Slack's limit. */

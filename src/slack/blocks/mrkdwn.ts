@@ -19,5 +19,7 @@ export function code(text: string): string {
  */
 export function slackDate(ms: number, format = '{date_short_pretty} {time}'): string {
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  // Slack's token takes Unix seconds; before 1970 there is nothing it can render: plain text.
+  if (ms < 0) return fallback;
   return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
 }

@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { AnswerTimes } from '../../restore-points/answer.ts';
-import { formatAge, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
+import { formatAge, formatAgo, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
 import { unread, verdictOf } from '../../restore-points/verdict.ts';
 import { formatDuration } from '../../duration.ts';
@@ -28,8 +28,8 @@ function destinationEmoji(destination: DestinationSummary): string {
 /** "16h ago · <date>" — or, for `before`, "18m before the time asked · 1d 2h ago · <date>". */
 export function pointAge(point: { pointInTime: string; ageSeconds: number }, times: AnswerTimes): string {
   const at = Date.parse(point.pointInTime);
-  if (times.asOf === null) return `${formatAge(point.ageSeconds)} ago · ${slackDate(at)}`;
-  return `${slackDate(at)} · ${formatAge(point.ageSeconds)} before the time asked · ${formatAge(Math.floor((times.now - at) / 1000))} ago`;
+  if (times.asOf === null) return `${formatAgo(point.ageSeconds)} · ${slackDate(at)}`;
+  return `${slackDate(at)} · ${formatAgo(point.ageSeconds, 'before the time asked')} · ${formatAgo(Math.floor((times.now - at) / 1000))}`;
 }
 
 function destinationLine(destination: DestinationSummary, times: AnswerTimes): string {
