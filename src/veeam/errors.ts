@@ -104,7 +104,7 @@ function fromNetworkFailure(error: unknown, host: string): VeeamError {
               : code
                 ? `the connection failed (${code})`
                 : 'the connection failed';
-  return new VeeamError('unreachable', `Cannot reach ${host}: ${reason}. Check VEEAM_URL and that the appliance is up.`, {
+  return new VeeamError('unreachable', `Cannot reach ${host}: ${reason}. Check the appliance URL (VEEAM_URL, or url in RESTOREPOINTS_CONFIG) and that the appliance is up.`, {
     hint: 'check the URL and that the appliance is up',
     cause: error,
   });

@@ -147,13 +147,13 @@ const applianceRows: readonly ApplianceRow[] = [
   {
     fault: 'connection refused',
     appliance: async () => ({ config: { ...applianceFor(await simulator()), url: `http://127.0.0.1:${await closedPort()}` } }),
-    sees: [/🔴 1 appliance unreachable/, /\*weu\* could not be read: Cannot reach 127\.0\.0\.1:\d+: the connection was refused\. Check VEEAM_URL/],
+    sees: [/🔴 1 appliance unreachable/, /\*weu\* could not be read: Cannot reach 127\.0\.0\.1:\d+: the connection was refused\. Check the appliance URL \(VEEAM_URL/],
     reading: { points: 0, error: /the connection was refused/ },
   },
   {
     fault: 'DNS failure (a host name that cannot resolve)',
     appliance: async () => ({ config: { ...applianceFor(await simulator()), url: 'https://restorepoints-nonexistent.invalid' } }),
-    sees: [/🔴 1 appliance unreachable/, /Cannot reach restorepoints-nonexistent\.invalid: the host name does not resolve\. Check VEEAM_URL/],
+    sees: [/🔴 1 appliance unreachable/, /Cannot reach restorepoints-nonexistent\.invalid: the host name does not resolve\. Check the appliance URL \(VEEAM_URL/],
     reading: { points: 0, error: /the host name does not resolve/ },
   },
   {

@@ -206,7 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       '.expires': new Date(issued.getTime() + lifetime * 1000).toISOString(),
       userId: randomUUID(),
       username,
-      roleName: 'Viewer',
+      roleName: 'ReadOnlyUser',
       userType: 'Internal',
       latestNewsShown: true,
       mfa_enabled: false,
