@@ -4,14 +4,13 @@
  * through response_url and chat.postMessage, and the embedded simulator as the appliance.
  * The Socket Mode mirror of slack-app.test.ts (HTTP mode).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import type { SocketModeTimings } from '../../src/slack/app.ts';
 import { demoDataset } from '../../src/veeam/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
 import { applianceFor, BOT_TOKEN, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
+import { spawnServe } from '../support/cli.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import {
   eventsApiEnvelope,
@@ -27,7 +26,6 @@ import { TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
 import { closedPort } from '../support/veeam.ts';
 
 const APP_TOKEN = 'xapp-1-A0TEST-1764150000-socketmodetesttoken';
-const BIN = fileURLToPath(new URL('../../bin/restorepoints.ts', import.meta.url));
 /** Quick retries of apps.connections.open; reconnection 2 s after a drop; pings every ~0.7 s. */
 const FAST: SocketModeTimings = { connectRetry: { retries: 2, minTimeoutMs: 50 }, clientPingTimeoutMs: 2000, closeTimeoutMs: 1000 };
 
@@ -294,42 +292,32 @@ describe('stopping', () => {
     const ownSlack = await startFakeSlack();
     const ownSocket = await startFakeSocketMode(ownSlack);
     const port = await closedPort();
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        TZ: 'UTC',
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_APP_TOKEN: APP_TOKEN,
-        SLACK_API_URL: ownSlack.apiUrl,
-        PORT: String(port),
-        VEEAM_URL: simulator.url,
-        VEEAM_USERNAME: DEFAULT_SIM_USER.username,
-        VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
-        CACHE_TTL: '0s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const served = spawnServe({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: ownSlack.apiUrl,
+      PORT: String(port),
+      VEEAM_URL: simulator.url,
+      VEEAM_USERNAME: DEFAULT_SIM_USER.username,
+      VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
+      CACHE_TTL: '0s',
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.resume();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-    );
+    const { child, exited } = served;
     try {
-      await ownSocket.waitFor(() => stderr.includes('"msg":"restorepoints is running"') || child.exitCode !== null, 10_000, `serve to start:\n${stderr}`);
-      expect(stderr).toContain('"mode":"socket"');
+      await ownSocket.waitFor(() => served.stderr().includes('"msg":"restorepoints is running"') || child.exitCode !== null, 10_000, `serve to start:\n${served.stderr()}`);
+      expect(served.stderr()).toContain('"mode":"socket"');
       expect(ownSocket.connections).toBe(1);
       expect((await get(port, '/healthz')).status).toBe(200);
 
       const signalled = Date.now();
       child.kill('SIGTERM');
       const exit = await exited;
-      expect(exit, stderr).toMatchObject({ code: 0, signal: null });
+      expect(exit, served.stderr()).toMatchObject({ code: 0, signal: null });
       // The exit guard would end a held process 3 s after "stopped", saying so.
       expect(exit.at - signalled).toBeLessThan(2500);
-      expect(stderr).toContain('"msg":"stopped"');
-      expect(stderr).not.toContain('exiting anyway');
-      expect(stderr).not.toContain('did not answer the websocket close');
+      expect(served.stderr()).toContain('"msg":"stopped"');
+      expect(served.stderr()).not.toContain('exiting anyway');
+      expect(served.stderr()).not.toContain('did not answer the websocket close');
       await ownSocket.waitFor(() => ownSocket.closes.length === 1, 1000, 'the fake to see the close');
       expect(ownSocket.closes[0]).toMatchObject({ initiator: 'client', code: 1000, clean: true });
       expect(ownSlack.callsTo('apps.connections.open')).toHaveLength(1);
@@ -344,30 +332,23 @@ describe('stopping', () => {
     const ownSlack = await startFakeSlack();
     ownSlack.setDefault('apps.connections.open', { status: 503, body: { ok: false, error: 'service_unavailable' } });
     const port = await closedPort();
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        TZ: 'UTC',
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_APP_TOKEN: APP_TOKEN,
-        SLACK_API_URL: ownSlack.apiUrl,
-        PORT: String(port),
-        VEEAM_URL: simulator.url,
-        VEEAM_USERNAME: DEFAULT_SIM_USER.username,
-        VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const served = spawnServe({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: ownSlack.apiUrl,
+      PORT: String(port),
+      VEEAM_URL: simulator.url,
+      VEEAM_USERNAME: DEFAULT_SIM_USER.username,
+      VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child } = served;
+    const exited = served.exited.then((exit) => exit.code);
     try {
-      await ownSlack.waitFor(() => ownSlack.callsTo('apps.connections.open').length >= 1, 10_000, `serve to try Slack:\n${stderr}`);
+      await ownSlack.waitFor(() => ownSlack.callsTo('apps.connections.open').length >= 1, 10_000, `serve to try Slack:\n${served.stderr()}`);
       expect((await get(port, '/healthz')).status).toBe(200);
       child.kill('SIGTERM');
-      expect(await exited, stderr).toBe(0);
-      expect(stderr).toContain('stopping before the Slack connection was up');
+      expect(await exited, served.stderr()).toBe(0);
+      expect(served.stderr()).toContain('stopping before the Slack connection was up');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await ownSlack.close();

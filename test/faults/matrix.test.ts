@@ -24,7 +24,7 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { captureLogger } from '../support/log-capture.ts';
 import { expectWithinSlackLimits } from '../support/slack-limits.ts';
 import { eventCallbackBody, slashCommandBody, TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
-import { closedPort, makeTestCa, type TestCa } from '../support/veeam.ts';
+import { closedPort, makeTestCa, rawVmRecord, type TestCa } from '../support/veeam.ts';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -73,17 +73,7 @@ function vmPoints(count = POINTS, at = (index: number) => NOW - (index + 1) * HO
 
 /** The same points as raw v8.1 records, for rows that serve records the simulator would not make. */
 function vmRecords(count = POINTS): Array<Record<string, unknown>> {
-  return vmPoints(count).map((point) => ({
-    id: point.id,
-    type: point.type,
-    pointInTime: new Date(point.pointInTime).toISOString(),
-    backupSizeBytes: point.sizeBytes,
-    vmName: point.workload,
-    backupDestination: point.destination,
-    isCorrupted: false,
-    state: 'Ok',
-    jobSessionId: point.jobSessionId,
-  }));
+  return vmPoints(count).map(rawVmRecord);
 }
 
 const isVmPage = (request: SimRequest) => request.method === 'GET' && request.path.endsWith('/restorePoints/virtualMachines');

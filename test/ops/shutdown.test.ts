@@ -3,16 +3,15 @@
  * appliance read stops new requests at once, lets the answer in flight reach its response_url,
  * logs out of the appliance and exits 0 within the 10-second grace.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataset } from '../../src/veeam/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { spawnServe } from '../support/cli.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { postSigned, slashCommandBody } from '../support/slack-signing.ts';
 import { closedPort } from '../support/veeam.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/restorepoints.ts', import.meta.url));
 const SIGNING_SECRET = 'shutdown-test-signing-secret';
 
 let slack: FakeSlack;
@@ -36,33 +35,22 @@ interface Served {
 
 async function serve(): Promise<Served> {
   const port = await closedPort();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      TZ: 'UTC',
-      SLACK_BOT_TOKEN: 'xoxb-shutdown-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      VEEAM_URL: simulator.url,
-      VEEAM_USERNAME: DEFAULT_SIM_USER.username,
-      VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
-      CACHE_TTL: '0s',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, stderr, exited } = spawnServe({
+    SLACK_BOT_TOKEN: 'xoxb-shutdown-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    VEEAM_URL: simulator.url,
+    VEEAM_USERNAME: DEFAULT_SIM_USER.username,
+    VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
+    CACHE_TTL: '0s',
   });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
   const deadline = Date.now() + 15_000;
-  while (!stderr.includes('"msg":"restorepoints is running"')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${stderr}`);
+  while (!stderr().includes('"msg":"restorepoints is running"')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { child, port, stderr: () => stderr, exited };
+  return { child, port, stderr, exited };
 }
 
 async function answers(url: string): Promise<boolean> {

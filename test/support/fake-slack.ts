@@ -23,6 +23,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { lastFailure, pollUntil } from './poll.ts';
 import { slackLimitViolations } from './slack-limits.ts';
 
 export interface SlackCall {
@@ -352,21 +353,10 @@ class FakeSlackServer implements FakeSlack {
   }
 
   async waitFor(predicate: () => boolean | void, timeoutMs = 2000, description?: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown = undefined;
-    for (;;) {
-      try {
-        const result = predicate();
-        if (result === true || result === undefined) return;
-        lastError = undefined;
-      } catch (error) {
-        lastError = error;
-      }
-      if (Date.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const poll = await pollUntil(predicate, timeoutMs);
+    if (poll.met) return;
     const what = description ?? predicate.toString();
-    const why = lastError === undefined ? '' : `\nlast failure: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+    const why = lastFailure(poll.lastError);
     throw new Error(
       `fake-slack waitFor: not met within ${timeoutMs} ms: ${what}${why}\n${describeCalls(this.recordedCalls, this.recordedPosts)}`,
     );

@@ -27,6 +27,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { FakeSlack, SlackRequest } from './fake-slack.ts';
+import { lastFailure, pollUntil } from './poll.ts';
 import { blockActionsBody, eventCallbackBody, slashCommandBody, TEST_APP_ID, type EventCallbackOptions, type SlashCommandFields } from './slack-signing.ts';
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -350,20 +351,9 @@ class FakeSocketModeServer implements FakeSocketMode {
   }
 
   async waitFor(predicate: () => boolean | void, timeoutMs = 2000, description?: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      try {
-        const result = predicate();
-        if (result === true || result === undefined) return;
-        lastError = undefined;
-      } catch (error) {
-        lastError = error;
-      }
-      if (Date.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const why = lastError instanceof Error ? `\nlast failure: ${lastError.message}` : '';
+    const poll = await pollUntil(predicate, timeoutMs);
+    if (poll.met) return;
+    const why = lastFailure(poll.lastError);
     throw new Error(
       `fake Socket Mode waitFor: not met within ${timeoutMs} ms: ${description ?? predicate.toString()}${why}\n` +
         `connections ${this.connections}, open ${this.open}, messages ${this.messages.length}, closes ${JSON.stringify(this.closes)}, ` +

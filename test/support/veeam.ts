@@ -14,6 +14,7 @@ import type { RestorePoint } from '../../src/restore-points/model.ts';
 import type { SourceReport } from '../../src/restore-points/source.ts';
 import type { ApiVersion } from '../../src/veeam/api-versions.ts';
 import { VeeamClient, type ApplianceSettings, type VeeamClientOptions } from '../../src/veeam/client.ts';
+import type { SimPoint } from '../../src/veeam/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator, type SimulatorOptions } from '../../src/veeam/simulator/server.ts';
 import type { RetryPolicy } from '../../src/veeam/transport.ts';
 
@@ -158,4 +159,19 @@ async function generateCa(): Promise<TestCa> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A simulated point as the minimal raw v8.1 VM record, for tests that serve pages themselves. */
+export function rawVmRecord(point: SimPoint): Record<string, unknown> {
+  return {
+    id: point.id,
+    type: point.type,
+    pointInTime: new Date(point.pointInTime).toISOString(),
+    backupSizeBytes: point.sizeBytes,
+    vmName: point.workload,
+    backupDestination: point.destination,
+    isCorrupted: false,
+    state: 'Ok',
+    jobSessionId: point.jobSessionId,
+  };
 }

@@ -20,7 +20,7 @@ import {
   type SimSession,
 } from '../../src/veeam/simulator/dataset.ts';
 import { APPLIANCE_1_0, APPLIANCE_8_1, type SimAnswer, type SimRequest, type Simulator } from '../../src/veeam/simulator/server.ts';
-import { clientFor, closeAll, closedPort, makeTestCa, readAll, rejection, startSim, type TestCa } from '../support/veeam.ts';
+import { clientFor, closeAll, closedPort, makeTestCa, rawVmRecord, readAll, rejection, startSim, type TestCa } from '../support/veeam.ts';
 
 interface SeedDocument {
   readonly totalCount: number;
@@ -65,17 +65,7 @@ function vmPoints(count: number): SimPoint[] {
 
 /** Raw v8.1-shaped VM records, for simulators whose pages a test serves itself. */
 function rawVmRecords(count: number): Array<Record<string, unknown>> {
-  return vmPoints(count).map((point) => ({
-    id: point.id,
-    type: point.type,
-    pointInTime: new Date(point.pointInTime).toISOString(),
-    backupSizeBytes: point.sizeBytes,
-    vmName: point.workload,
-    backupDestination: point.destination,
-    isCorrupted: false,
-    state: 'Ok',
-    jobSessionId: point.jobSessionId,
-  }));
+  return vmPoints(count).map(rawVmRecord);
 }
 
 const isVmPage = (request: SimRequest) => request.method === 'GET' && request.path.endsWith('/restorePoints/virtualMachines');
