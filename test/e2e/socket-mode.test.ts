@@ -25,7 +25,7 @@ import { expectWithinSlackLimits } from '../support/slack-limits.ts';
 import { TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
 import { closedPort } from '../support/veeam.ts';
 
-const APP_TOKEN = 'xapp-1-A0TEST-1764150000-socketmodetesttoken';
+const APP_TOKEN = 'xapp-test-socket-mode-token';
 /** Quick retries of apps.connections.open; reconnection 2 s after a drop; pings every ~0.7 s. */
 const FAST: SocketModeTimings = { connectRetry: { retries: 2, minTimeoutMs: 50 }, clientPingTimeoutMs: 2000, closeTimeoutMs: 1000 };
 

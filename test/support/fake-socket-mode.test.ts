@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from './fake-slack.ts';
 import { decodeClientFrame, encodeServerFrame, startFakeSocketMode, type FakeSocketMode } from './fake-socket-mode.ts';
 
-const APP_TOKEN = 'xapp-1-A0TEST-1-fake';
+const APP_TOKEN = 'xapp-test-fake-token';
 
 let slack: FakeSlack;
 let fake: FakeSocketMode;
