@@ -9,6 +9,7 @@
  * Answers the wall time of the read (login to summary), its CPU time, the process's peak RSS and
  * how many points were read.
  */
+import { collectionsOf } from '../src/veeam/api-versions.ts';
 import { childOptions, tellParent } from './lib/child.ts';
 
 export interface ReadPathOptions {
@@ -31,14 +32,9 @@ export interface ReadPathResult {
   readonly points: number;
 }
 
-const VERSION = 'v8.1';
-const COLLECTIONS = [
-  'restorePoints/virtualMachines',
-  'restorePoints/sql',
-  'restorePoints/fileShares',
-  'restorePoints/cosmosDb/repository',
-  'restorePoints/cosmosDb/continuous',
-];
+const VERSION = 'v8.1' as const;
+/** The collections the client reads for v8.1, relative to /api/v8.1/. */
+const COLLECTIONS = collectionsOf(VERSION).map((collection) => collection.path);
 
 interface Page {
   readonly totalCount?: number | null;

@@ -8,6 +8,7 @@
  * document's `paths` (operation → responses → status → content → schema), converted from
  * OpenAPI 3.0 to JSON Schema in memory, and checked with ajv.
  */
+import { collectionsOf } from '../../src/veeam/api-versions.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,16 +31,10 @@ const documentPath = path.resolve(projectRoot, '../shared/veeam/vbazure-rest-v8.
 const documentExists = existsSync(documentPath);
 
 const NOW = Date.parse('2026-03-10T09:30:00.000Z');
-const VERSION = 'v8.1';
+const VERSION = 'v8.1' as const;
 
-/** The collections the simulator serves for v8.1, relative to /api/v8.1/. */
-const COLLECTIONS = [
-  'restorePoints/virtualMachines',
-  'restorePoints/sql',
-  'restorePoints/fileShares',
-  'restorePoints/cosmosDb/repository',
-  'restorePoints/cosmosDb/continuous',
-] as const;
+/** The collections the client reads for v8.1, relative to /api/v8.1/. */
+const COLLECTIONS = collectionsOf(VERSION).map((collection) => collection.path);
 
 // ---------------------------------------------------------------------------------------------
 // The document, as plain JSON.
