@@ -14,7 +14,7 @@ import type { Summary } from '../src/restore-points/summary.ts';
 import { PointTally } from '../src/restore-points/tally.ts';
 import { renderAnswer } from '../src/slack/blocks/answer.ts';
 import { renderDigest } from '../src/slack/blocks/digest.ts';
-import { simUuid } from '../src/veeam/simulator/dataset.ts';
+import { simUuid } from '../src/simulator/dataset.ts';
 import { slackLimitViolations } from '../test/support/slack-limits.ts';
 import { count, median, ms, ratio, type Row } from './lib/stats.ts';
 

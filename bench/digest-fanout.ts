@@ -5,13 +5,13 @@
  */
 import { webApi } from '@slack/bolt';
 import { Fleet } from '../src/appliances/fleet.ts';
-import { simulatedAppliance } from '../src/demo-appliance.ts';
+import { simulatedAppliance } from '../src/simulator/demo-appliance.ts';
 import { DIGEST_POST_PARALLELISM } from '../src/digest/post.ts';
 import { sendDigest } from '../src/digest/send.ts';
 import { silentLogger } from '../src/log.ts';
 import { slackClientOptions } from '../src/slack/app.ts';
-import { demoDataset } from '../src/veeam/simulator/dataset.ts';
-import { startSimulator } from '../src/veeam/simulator/server.ts';
+import { demoDataset } from '../src/simulator/dataset.ts';
+import { startSimulator } from '../src/simulator/server.ts';
 import { BOT_TOKEN } from '../test/support/bot.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { median, ms, ratio, type Row } from './lib/stats.ts';

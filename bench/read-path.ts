@@ -3,7 +3,7 @@
  * own process. The client's read + validate + summarise runs against the floor (plain fetch and
  * JSON.parse of the same pages, same parallelism), each side in its own process, alternating.
  */
-import { DEFAULT_SIM_USER } from '../src/veeam/simulator/server.ts';
+import { DEFAULT_SIM_USER } from '../src/simulator/server.ts';
 import { runChild, startChild, type Child } from './lib/child.ts';
 import { count, median, mib, ms, ratio, type Row } from './lib/stats.ts';
 import type { ReadPathOptions, ReadPathResult } from './read-path-worker.ts';

@@ -3,8 +3,8 @@
  * client work. Restore points are generated from their index as pages are asked for: nothing is
  * held. The parent controls it over IPC: statistics and the latency fault.
  */
-import { demoDataset, syntheticDataset, type Dataset } from '../src/veeam/simulator/dataset.ts';
-import { startSimulator } from '../src/veeam/simulator/server.ts';
+import { demoDataset, syntheticDataset, type Dataset } from '../src/simulator/dataset.ts';
+import { startSimulator } from '../src/simulator/server.ts';
 import { childOptions, tellParent } from './lib/child.ts';
 
 export interface SimProcessOptions {

@@ -7,8 +7,8 @@
  * Both talk to the same fake Slack (in the parent) and use the same signing secret and token.
  */
 import { App, LogLevel } from '@slack/bolt';
-import type { Config } from '../src/config.ts';
-import { simulatedAppliance } from '../src/demo-appliance.ts';
+import type { Config } from '../src/config/load.ts';
+import { simulatedAppliance } from '../src/simulator/demo-appliance.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestBot } from '../test/support/bot.ts';
 import { childOptions, tellParent } from './lib/child.ts';
 

@@ -3,15 +3,15 @@
  * appliances. `serve` starts it; end-to-end tests start it in-process against fakes.
  */
 import type { Fleet } from './appliances/fleet.ts';
-import type { ApplianceConfig, Config } from './config.ts';
+import type { ApplianceConfig, Config } from './config/types.ts';
 import type { RedisCoordinator } from './digest/redis-coordinator.ts';
 import { logDigestDisabled, startDigestSchedule, type DigestSchedule } from './digest/schedule.ts';
 import { planDigest } from './digest/plan.ts';
 import { sendDigest, type DigestRun } from './digest/send.ts';
 import { freshReadings, readinessCheck } from './http/readiness.ts';
 import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/routes.ts';
-import { InFlight } from './in-flight.ts';
-import { settledWithin } from './time-bound.ts';
+import { InFlight } from './lib/in-flight.ts';
+import { settledWithin } from './lib/timeout.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type BotMetrics } from './metrics.ts';
 import { startSlackApp, type RunningSlackApp, type SocketModeTimings } from './slack/app.ts';

@@ -2,13 +2,14 @@
  * Every configured appliance, read in parallel with a bound. One appliance that is down, slow or
  * misconfigured never delays or hides the others: its reading carries its own error.
  */
-import type { ApplianceConfig } from '../config.ts';
+import type { ApplianceConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
-import { mapBounded } from '../map-bounded.ts';
+import { mapBounded } from '../lib/map-bounded.ts';
 import { PointTally } from '../restore-points/tally.ts';
 import { ApplianceReader, summariseReading, type ApplianceReading } from './reader.ts';
+import { within } from '../lib/timeout.ts';
 
 export interface FleetOptions {
   readonly cacheTtlMs: number;
@@ -78,29 +79,18 @@ export class Fleet {
 }
 
 /** The reading, or a stand-in saying the appliance is slow when it takes longer than `waitMs`. */
-async function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>, waitMs: number, now: () => number): Promise<ApplianceReading> {
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<ApplianceReading>((resolve) => {
-    timer = setTimeout(() => {
-      const at = now();
-      resolve({
+function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>, waitMs: number, now: () => number): Promise<ApplianceReading> {
+  return within(reading, waitMs, (): ApplianceReading => ({
         name: reader.name,
         url: reader.url,
         policy: reader.policy,
         apiVersion: reader.source.knownApiVersion,
         error: `${reader.name} has not answered within ${waitMs < 1000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`}; it is still being read, so ask again in a moment.`,
         skipped: 0,
-        tally: new PointTally(),
-        readAt: at,
-        durationMs: waitMs,
-      });
-    }, waitMs);
-  });
-  try {
-    return await Promise.race([reading, slow]);
-  } finally {
-    clearTimeout(timer);
-  }
+    tally: new PointTally(),
+    readAt: now(),
+    durationMs: waitMs,
+  }));
 }
 
 /** The summary of several readings: ages counted from `ageFrom`, stamped `generatedAt`. */

@@ -6,7 +6,7 @@
  * configuration is wrong, 1 when something it names cannot be reached or used.
  */
 import { webApi } from '@slack/bolt';
-import { ConfigError, loadConfig, type ApplianceConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, type ApplianceConfig, type Config } from '../config/load.ts';
 import { planDigest } from '../digest/plan.ts';
 import { connectRedisCoordinator, redactRedisUrl } from '../digest/redis-coordinator.ts';
 import { createLogger, type Logger } from '../log.ts';

@@ -1,8 +1,8 @@
 /** The appliances a command reads: the configured ones, or the embedded demo appliance. */
 import { Fleet } from '../appliances/fleet.ts';
 import type { ApplianceReading } from '../appliances/reader.ts';
-import { ConfigError, loadConfig, type ApplianceConfig, type Config, type ConfigNeeds } from '../config.ts';
-import { startDemoAppliance } from '../demo-appliance.ts';
+import { ConfigError, loadConfig, type ApplianceConfig, type Config, type ConfigNeeds } from '../config/load.ts';
+import { startDemoAppliance } from '../simulator/demo-appliance.ts';
 import type { Logger } from '../log.ts';
 import { EXIT, loggerFor, type CommandIo } from './io.ts';
 

@@ -1,5 +1,6 @@
 /** What a command may touch of the process: streams, environment and clock, so tests can run commands in-process. */
-import type { Config, Environment } from '../config.ts';
+import type { Config, Environment } from '../config/types.ts';
+import { isTimeZone } from '../lib/zones.ts';
 import { createLogger, type Logger } from '../log.ts';
 
 export interface CommandIo {
@@ -42,13 +43,6 @@ export function loggerFor(config: Config, io: CommandIo, fallback: 'info' | 'war
 /** The process's zone, for terminal output (DESIGN: on the command line, times are in TZ). */
 export function terminalTimeZone(io: CommandIo): string {
   const zone = io.env['TZ']?.trim();
-  if (zone) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return zone;
-    } catch {
-      return 'UTC';
-    }
-  }
+  if (zone) return isTimeZone(zone) ? zone : 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

@@ -1,5 +1,5 @@
 /** `restorepoints query [WORDS…] [--json]`: what `/restorepoints WORDS` would answer. */
-import { ask } from '../answering.ts';
+import { ask } from '../appliances/ask.ts';
 import { renderAnswer } from '../slack/blocks/answer.ts';
 import { renderAnswerText } from '../terminal/answer-text.ts';
 import { openFleet } from './fleet-for-command.ts';

@@ -4,7 +4,7 @@
  * stops, each appliance is logged out of, exit 0.
  */
 import { LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
-import { settledWithin } from '../time-bound.ts';
+import { settledWithin } from '../lib/timeout.ts';
 import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
 import { createMetrics } from '../metrics.ts';
 import type { Logger } from '../log.ts';

@@ -3,9 +3,9 @@
  * number of times, and never letting one failing channel stop the others. Each failure is
  * reported with what to do about it.
  */
-import type { SlackMessage } from '../slack/blocks/budget.ts';
+import type { SlackMessage } from '../slack/blocks/message.ts';
 import type { Logger } from '../log.ts';
-import { mapBounded } from '../map-bounded.ts';
+import { mapBounded } from '../lib/map-bounded.ts';
 
 /** The part of the Web API client posting needs. */
 export interface PostingClient {

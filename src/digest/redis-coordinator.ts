@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import type { RunCoordinator } from 'node-cron';
 import type { Logger } from '../log.ts';
+import { within, withTimeout } from '../lib/timeout.ts';
 
 export interface RedisCoordinator extends RunCoordinator {
   close(): Promise<void>;
@@ -127,15 +128,11 @@ export async function connectRedisCoordinator(
     disconnectedLogged = false;
   });
 
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise<never>((_, reject) => {
-        // Covers what connectTimeout does not: DNS, TLS, or a server that accepts and never answers.
-        timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      }),
-    ]);
+    // Covers what connectTimeout does not: DNS, TLS, or a server that accepts and never answers.
+    await within(client.connect(), connectTimeoutMs, () => {
+      throw new Error(`no answer within ${connectTimeoutMs} ms`);
+    });
   } catch (error) {
     closing = true;
     client.destroy();
@@ -143,8 +140,6 @@ export async function connectRedisCoordinator(
       `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms: ${safeMessage(error, url, redacted)}. ` +
         'Check that Redis runs and is reachable from this replica, or unset REDIS_URL to run a single instance without coordination.',
     );
-  } finally {
-    clearTimeout(timer);
   }
   log.info({ replica, keyPrefix }, 'connected to Redis: digests are coordinated between replicas');
 
@@ -173,18 +168,10 @@ export async function connectRedisCoordinator(
       if (closing) return;
       closing = true;
       if (!client.isOpen) return;
-      let closeTimer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          client.isReady ? client.close() : Promise.reject(new Error('not connected')),
-          new Promise<never>((_, reject) => {
-            closeTimer = setTimeout(() => reject(new Error('close timed out')), CLOSE_TIMEOUT_MS);
-          }),
-        ]);
+        await withTimeout(client.isReady ? client.close() : Promise.reject(new Error('not connected')), CLOSE_TIMEOUT_MS, 'Redis close');
       } catch {
         client.destroy();
-      } finally {
-        clearTimeout(closeTimer);
       }
       log.debug('Redis connection closed');
     },

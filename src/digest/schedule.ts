@@ -15,13 +15,13 @@
  */
 import {
   createTask,
-  validateDetailed,
-  type CronFieldError,
   type Logger as CronLogger,
   type RunCoordinator,
   type ScheduledTask,
   type TaskContext,
 } from 'node-cron';
+import { scheduleProblems } from '../config/schedule.ts';
+import { withTimeout } from '../lib/timeout.ts';
 import type { Logger } from '../log.ts';
 
 export type { RunCoordinator } from 'node-cron';
@@ -71,95 +71,6 @@ export interface DigestSchedule {
   idle(): Promise<void>;
 }
 
-const FIELD_HELP: Record<string, { readonly label: string; readonly allowed: string }> = {
-  second: { label: 'second', allowed: '0-59' },
-  minute: { label: 'minute', allowed: '0-59' },
-  hour: { label: 'hour', allowed: '0-23' },
-  dayOfMonth: { label: 'day-of-month', allowed: '1-31, L, L-n, nW or LW' },
-  month: { label: 'month', allowed: '1-12 or jan-dec' },
-  dayOfWeek: { label: 'day-of-week', allowed: '0-7 (0 and 7 are Sunday) or sun-sat' },
-};
-
-const CRON_EXAMPLE = 'e.g. DIGEST_CRON="0 8 * * *" for 08:00 every day, or "30 7 * * 1-5" for 07:30 on weekdays';
-
-function cronProblem(cron: string, error: CronFieldError): string {
-  const help = FIELD_HELP[error.field];
-  if (help === undefined) {
-    // The expression as a whole: wrong number of fields, illegal characters, not a string.
-    const why = cron.trim() === '' ? 'it is empty' : error.message;
-    return (
-      `DIGEST_CRON ${JSON.stringify(cron)} is not a valid cron expression: ${why}. ` +
-      `Use five fields "minute hour day-of-month month day-of-week" (optionally a seconds field first), ${CRON_EXAMPLE}.`
-    );
-  }
-  if (error.message.includes('impossible day of month')) {
-    return (
-      `DIGEST_CRON ${JSON.stringify(cron)} never fires: ${error.message}. ` +
-      `Pick a day-of-month that exists in the chosen month(s), ${CRON_EXAMPLE}.`
-    );
-  }
-  return (
-    `DIGEST_CRON ${JSON.stringify(cron)} has an invalid ${help.label} field ${JSON.stringify(error.value ?? '')}: ` +
-    `the ${help.label} field takes ${help.allowed}, with ranges (a-b), steps (*/n) and lists (a,b); ${CRON_EXAMPLE}.`
-  );
-}
-
-/** Zones that look like what was meant: a bare city ("Berlin"), or another spelling. */
-function zoneSuggestions(timeZone: string): string[] {
-  const wanted = timeZone.trim().replace(/\s+/g, '_').toLowerCase();
-  if (wanted === '') return [];
-  const zones = Intl.supportedValuesOf('timeZone');
-  return zones.filter((zone) => {
-    const lower = zone.toLowerCase();
-    return lower === wanted || lower.endsWith(`/${wanted}`);
-  });
-}
-
-function zoneProblem(timeZone: string): string | null {
-  const shown = JSON.stringify(timeZone);
-  const example = 'such as "Europe/Berlin", "America/New_York" or "UTC"';
-  const offset = /^([+-])(\d{2}):?(\d{2})?$/.exec(timeZone.trim());
-  if (offset !== null) {
-    // Intl accepts fixed offsets, but the variable is documented as an IANA zone name.
-    const hours = Number(offset[2]);
-    const whole = (offset[3] ?? '00') === '00';
-    const etc = whole && hours <= 14 ? ` (a fixed offset is "Etc/GMT${offset[1] === '+' ? '-' : '+'}${hours}", sign inverted)` : '';
-    return (
-      `DIGEST_TIMEZONE ${shown} is an offset, not an IANA time zone name: ` +
-      `set the zone the readers live in, ${example}, so the digest follows daylight-saving changes${etc}.`
-    );
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    if (timeZone.trim() === '') throw new RangeError('empty');
-    return null;
-  } catch {
-    const suggestions = zoneSuggestions(timeZone);
-    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.slice(0, 3).map((zone) => JSON.stringify(zone)).join(' or ')}?` : '';
-    return (
-      `DIGEST_TIMEZONE ${shown} is not a time zone this system knows: use an IANA time zone name ${example}.` + hint
-    );
-  }
-}
-
-/**
- * What is wrong with a schedule, as sentences naming the variable, the bad value and the fix;
- * [] when both are fine.
- */
-export function scheduleProblems(cron: string, timeZone: string): string[] {
-  const problems: string[] = [];
-  let errors: CronFieldError[];
-  try {
-    errors = validateDetailed(cron).errors;
-  } catch (error) {
-    errors = [{ field: 'expression', value: cron, message: error instanceof Error ? error.message : String(error) }];
-  }
-  for (const error of errors) problems.push(cronProblem(cron, error));
-  const zone = zoneProblem(timeZone);
-  if (zone !== null) problems.push(zone);
-  return problems;
-}
-
 /** "Sun 29 Mar 2026, 08:00 CEST" in the schedule's zone, for logs a human reads. */
 export function formatLocal(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {
@@ -186,15 +97,6 @@ export function logDigestDisabled(logger: Logger): void {
 function errorFields(error: unknown): { message: string; name?: string; stack?: string } {
   if (error instanceof Error) return { message: error.message, name: error.name, stack: error.stack };
   return { message: String(error) };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -8,6 +8,7 @@
  * before any reading exists the appliance is "not read yet".
  */
 import type { ApplianceReading } from '../appliances/reader.ts';
+import { within } from '../lib/timeout.ts';
 
 export interface ReadinessReader {
   readonly name: string;
@@ -23,14 +24,6 @@ export interface ReadinessOptions extends FreshOptions {
 
 export const MIN_FRESH_MS = 30_000;
 export const DEFAULT_WAIT_MS = 2_000;
-
-function within<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface FreshOptions {
   readonly now?: () => number;
@@ -53,7 +46,7 @@ export function freshReadings(options: FreshOptions): (readers: readonly Readine
       readers.map(async (reader) => {
         const last = reader.last;
         if (last && now() - last.readAt < freshMs) return last;
-        return (await within(reader.read(), waitMs)) ?? last;
+        return (await within(reader.read(), waitMs, () => null)) ?? last;
       }),
     );
 }

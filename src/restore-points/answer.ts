@@ -3,7 +3,7 @@
  * show. Pure: the renderers (Slack, terminal) only draw what this decides.
  */
 import type { Query, QueryProblem } from './query.ts';
-import { compareDestinations } from './summarise.ts';
+import { compareDestinations } from './model.ts';
 import type { ApplianceSummary, DestinationSummary, Summary, WorkloadSummary } from './summary.ts';
 
 export interface AnswerTimes {

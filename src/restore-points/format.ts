@@ -1,6 +1,6 @@
 /** How numbers read in messages: binary sizes, short ages, grouped counts. */
 import prettyBytes from 'pretty-bytes';
-import { formatDuration } from '../duration.ts';
+import { formatDuration } from '../lib/duration.ts';
 
 /** `127 GiB`; `unknown` when the appliance gave no size. */
 export function formatBytes(bytes: number | null): string {

@@ -48,3 +48,14 @@ export interface JobSession {
   readonly policyName: string | null;
   readonly protectedInstances: number | null;
 }
+
+const DESTINATION_ORDER = ['snapshot', 'azureblob', 'manualsnapshot'];
+
+/** Snapshot, AzureBlob, ManualSnapshot, then the others by name. */
+export function compareDestinations(a: string, b: string): number {
+  const rank = (name: string) => {
+    const index = DESTINATION_ORDER.indexOf(name.toLowerCase());
+    return index === -1 ? DESTINATION_ORDER.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -3,7 +3,7 @@
  * `Snapshot=26h,AzureBlob=26h,ManualSnapshot=off`; a destination not named keeps its default,
  * and a destination nobody configured has no threshold.
  */
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../lib/duration.ts';
 
 export interface Threshold {
   /** As the API spells it (or as configured, for a destination the bot does not know). */

@@ -2,7 +2,7 @@
  * From restore points to the summary: counts, totals, the newest usable point per destination
  * and per workload, and what is stale. Pure: `now` comes in, nothing is read from the clock.
  */
-import type { RestorePoint } from './model.ts';
+import { compareDestinations, type RestorePoint } from './model.ts';
 import { staleAfterSeconds, type StalePolicy } from './stale-policy.ts';
 import type {
   ApplianceSummary,
@@ -21,17 +21,6 @@ export interface ApplianceFacts {
   readonly apiVersion: string | null;
   readonly error: string | null;
   readonly skipped: number;
-}
-
-const DESTINATION_ORDER = ['snapshot', 'azureblob', 'manualsnapshot'];
-
-/** Snapshot, AzureBlob, ManualSnapshot, then the others by name. */
-export function compareDestinations(a: string, b: string): number {
-  const rank = (name: string) => {
-    const index = DESTINATION_ORDER.indexOf(name.toLowerCase());
-    return index === -1 ? DESTINATION_ORDER.length : index;
-  };
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function pointSummary(point: RestorePoint, now: number): PointSummary {
@@ -110,8 +99,11 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
   };
 }
 
-/** The summary of one appliance's points, as of `now`. */
-export function summarise(
+/**
+ * The summary of a list of points, as of `now`, through the same tally production folds pages
+ * into: for callers that hold the points in memory (tests, the benchmark).
+ */
+export function summarisePoints(
   points: Iterable<RestorePoint>,
   policy: StalePolicy,
   now: number,

@@ -10,10 +10,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { SlackConfig } from '../config.ts';
+import type { SlackConfig } from '../config/types.ts';
 import { sendText, startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
 import type { Logger } from '../log.ts';
-import { settledWithin } from '../time-bound.ts';
+import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/register.ts';

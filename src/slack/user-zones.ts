@@ -3,6 +3,7 @@
  * where the asker is. A lookup that fails falls back to UTC, and the reply shows the resolved
  * instant as a date token, so a wrong guess is visible rather than silent.
  */
+import { isTimeZone } from '../lib/zones.ts';
 import type { Logger } from '../log.ts';
 
 /** The part of the Web API client this needs (a test can pass the real WebClient or a stub). */
@@ -39,7 +40,7 @@ export class UserZones {
     let zone = 'UTC';
     try {
       const { user } = await client.users.info({ user: userId });
-      if (user?.tz && isZone(user.tz)) zone = user.tz;
+      if (user?.tz && isTimeZone(user.tz)) zone = user.tz;
     } catch (error) {
       this.#logger.warn({ user: userId, reason: (error as Error).message }, 'could not read the user’s time zone; using UTC (is the users:read scope granted?)');
       return zone; // not cached: try again next time
@@ -50,11 +51,3 @@ export class UserZones {
   }
 }
 
-function isZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

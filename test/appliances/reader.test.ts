@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApplianceReader, summariseReading } from '../../src/appliances/reader.ts';
 import { silentLogger } from '../../src/log.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { pointsDataset, simUuid, type SimPoint } from '../../src/veeam/simulator/dataset.ts';
-import type { Simulator } from '../../src/veeam/simulator/server.ts';
+import { pointsDataset, simUuid, type SimPoint } from '../../src/simulator/dataset.ts';
+import type { Simulator } from '../../src/simulator/server.ts';
 import type { VeeamClient } from '../../src/veeam/client.ts';
 import { clientFor, closeAll, closedPort, startSim } from '../support/veeam.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDataset } from '../../src/veeam/simulator/dataset.ts';
-import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { demoDataset } from '../../src/simulator/dataset.ts';
+import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { runCli } from '../support/cli.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { expectWithinSlackLimits } from '../support/slack-limits.ts';

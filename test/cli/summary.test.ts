@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDataset, rawDataset } from '../../src/veeam/simulator/dataset.ts';
-import { APPLIANCE_1_0, DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { demoDataset, rawDataset } from '../../src/simulator/dataset.ts';
+import { APPLIANCE_1_0, DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { runCli } from '../support/cli.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-v1-restore-points.json', import.meta.url), 'utf8')) as { results: unknown[] };

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   logDigestDisabled,
-  scheduleProblems,
   startDigestSchedule,
   type DigestSchedule,
   type RunCoordinator,
 } from '../../src/digest/schedule.ts';
+import { scheduleProblems } from '../../src/config/schedule.ts';
 import { captureLogger } from '../support/log-capture.ts';
 
 const HOUR = 3_600_000;

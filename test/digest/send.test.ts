@@ -2,13 +2,13 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/appliances/fleet.ts';
-import type { ApplianceConfig } from '../../src/config.ts';
+import type { ApplianceConfig } from '../../src/config/load.ts';
 import { planDigest } from '../../src/digest/plan.ts';
 import { sendDigest } from '../../src/digest/send.ts';
 import { silentLogger } from '../../src/log.ts';
 import { slackClientOptions } from '../../src/slack/app.ts';
-import { demoDataset, pointsDataset, simUuid, type SimPoint } from '../../src/veeam/simulator/dataset.ts';
-import { startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { demoDataset, pointsDataset, simUuid, type SimPoint } from '../../src/simulator/dataset.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, BOT_TOKEN } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { expectWithinSlackLimits } from '../support/slack-limits.ts';

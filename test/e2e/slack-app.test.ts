@@ -3,9 +3,9 @@
  * response_urls, and the embedded simulator as the appliance.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimPoint } from '../../src/veeam/simulator/dataset.ts';
-import { demoDataset, pointsDataset, simUuid } from '../../src/veeam/simulator/dataset.ts';
-import { startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import type { SimPoint } from '../../src/simulator/dataset.ts';
+import { demoDataset, pointsDataset, simUuid } from '../../src/simulator/dataset.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { expectWithinSlackLimits, slackLimitViolations } from '../support/slack-limits.ts';

@@ -5,10 +5,10 @@
  * The Socket Mode mirror of slack-app.test.ts (HTTP mode).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/load.ts';
 import type { SocketModeTimings } from '../../src/slack/app.ts';
-import { demoDataset } from '../../src/veeam/simulator/dataset.ts';
-import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { demoDataset } from '../../src/simulator/dataset.ts';
+import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, BOT_TOKEN, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { spawnServe } from '../support/cli.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';

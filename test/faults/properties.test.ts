@@ -9,12 +9,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answerQuery, type AnswerTimes } from '../../src/restore-points/answer.ts';
 import type { RestorePoint, Workload, WorkloadKind } from '../../src/restore-points/model.ts';
-import { needsTimeZone, parseQuery, resolveTime } from '../../src/restore-points/query.ts';
+import { parseQuery } from '../../src/restore-points/query.ts';
+import { needsTimeZone, resolveTime } from '../../src/restore-points/query-time.ts';
 import { DEFAULT_STALE_POLICY, policyOf } from '../../src/restore-points/stale-policy.ts';
-import { summarise } from '../../src/restore-points/summarise.ts';
+import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import type { Summary } from '../../src/restore-points/summary.ts';
 import { renderAnswer } from '../../src/slack/blocks/answer.ts';
-import type { SlackMessage } from '../../src/slack/blocks/budget.ts';
+import type { SlackMessage } from '../../src/slack/blocks/message.ts';
 import { renderDigest } from '../../src/slack/blocks/digest.ts';
 import { renderOverview } from '../../src/slack/blocks/overview.ts';
 import { renderWorkloads } from '../../src/slack/blocks/workloads.ts';
@@ -97,8 +98,8 @@ function fixedSummary(): Summary {
   return {
     generatedAt: new Date(NOW).toISOString(),
     appliances: [
-      summarise(points, DEFAULT_STALE_POLICY, NOW, { name: 'weu', url: 'https://weu.example.com', apiVersion: 'v8.1', error: null, skipped: 2 }),
-      summarise([], DEFAULT_STALE_POLICY, NOW, {
+      summarisePoints(points, DEFAULT_STALE_POLICY, NOW, { name: 'weu', url: 'https://weu.example.com', apiVersion: 'v8.1', error: null, skipped: 2 }),
+      summarisePoints([], DEFAULT_STALE_POLICY, NOW, {
         name: '<!channel> eastus',
         url: 'https://eastus.example.com',
         apiVersion: null,
@@ -205,7 +206,7 @@ describe('the record parser: any records → toRestorePoint → summarise → re
             expect(typeof converted.reason).toBe('string');
           }
         }
-        const appliance = summarise(points, policy, NOW, { name: applianceName || 'appliance', url: 'https://a.example.com', apiVersion: 'v8.1', error: null, skipped });
+        const appliance = summarisePoints(points, policy, NOW, { name: applianceName || 'appliance', url: 'https://a.example.com', apiVersion: 'v8.1', error: null, skipped });
         expect(appliance.restorePoints + skipped).toBe(raws.length);
         const summary: Summary = { generatedAt: new Date(NOW).toISOString(), appliances: [appliance, SUMMARY.appliances[1]!] };
         const times = { now: NOW, asOf: null };

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/appliances/fleet.ts';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/load.ts';
 import { readinessCheck } from '../../src/http/readiness.ts';
 import { healthRoute, metricsRoute, readinessRoute, startRouteServer } from '../../src/http/routes.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createMetrics, type BotMetrics } from '../../src/metrics.ts';
-import { demoDataset } from '../../src/veeam/simulator/dataset.ts';
-import { startSimulator, type Simulator } from '../../src/veeam/simulator/server.ts';
+import { demoDataset } from '../../src/simulator/dataset.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { slashCommandBody } from '../support/slack-signing.ts';

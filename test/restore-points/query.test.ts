@@ -1,15 +1,8 @@
 import { TZDate } from '@date-fns/tz';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_QUERY_CHARS,
-  MAX_QUERY_WORDS,
-  needsTimeZone,
-  parseQuery,
-  resolveTime,
-  type Query,
-  type TimeSpec,
-} from '../../src/restore-points/query.ts';
+import { MAX_QUERY_CHARS, MAX_QUERY_WORDS, parseQuery, type Query } from '../../src/restore-points/query.ts';
+import { needsTimeZone, resolveTime, type TimeSpec } from '../../src/restore-points/query-time.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 /** Thursday 2026-11-26, 11:00 in Berlin, 02:00 in Los Angeles, 15:30 in Kolkata. */

@@ -1,30 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY, parseStalePolicy } from '../../src/restore-points/stale-policy.ts';
-import { compareDestinations, summarise } from '../../src/restore-points/summarise.ts';
+import { compareDestinations } from '../../src/restore-points/model.ts';
+import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import { toSummaryJson } from '../../src/restore-points/summary.ts';
 import { PointTally, RECENT_POINTS } from '../../src/restore-points/tally.ts';
+import { restorePoint, vm } from '../support/points.ts';
 
 const NOW = Date.parse('2026-11-26T08:00:00Z');
 const HOUR = 3_600_000;
 
-let counter = 0;
 function point(overrides: Partial<RestorePoint> & { ago?: number; vm?: string | null }): RestorePoint {
-  const { ago = HOUR, vm = 'vm-01', ...rest } = overrides;
-  counter++;
-  return {
-    appliance: 'vba',
-    id: `p-${String(counter).padStart(4, '0')}`,
-    workload: vm === null ? null : { kind: 'vm', name: vm },
-    pointInTime: NOW - ago,
-    sizeBytes: 100,
-    destination: 'Snapshot',
-    type: 'Incremental',
-    corrupted: false,
-    immutableUntil: null,
-    jobSessionId: `s-${counter}`,
-    ...rest,
-  };
+  const { ago = HOUR, vm: name = 'vm-01', ...rest } = overrides;
+  return restorePoint({ workload: vm(name), pointInTime: NOW - ago, ...rest });
 }
 
 /** The five points of the v1 document's example (shared/seed). */
@@ -49,7 +37,7 @@ const SEED: RestorePoint[] = [
 
 describe('summarise', () => {
   it('finds the seed document’s latest point per destination', () => {
-    const summary = summarise(SEED, DEFAULT_STALE_POLICY, Date.parse('2020-02-05T11:45:14.482Z'));
+    const summary = summarisePoints(SEED, DEFAULT_STALE_POLICY, Date.parse('2020-02-05T11:45:14.482Z'));
     const byName = Object.fromEntries(summary.destinations.map((d) => [d.destination, d]));
     expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot']);
     expect(byName['ManualSnapshot']!.latest).toMatchObject({ id: '15ed5dd3-c759-4726-9682-be9f9d72a7d5', jobSessionId: '7' });
@@ -74,7 +62,7 @@ describe('summarise', () => {
 
   it('never offers a corrupted point as the latest', () => {
     const good = point({ ago: 5 * HOUR });
-    const summary = summarise([good, point({ ago: HOUR, corrupted: true })], DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints([good, point({ ago: HOUR, corrupted: true })], DEFAULT_STALE_POLICY, NOW);
     expect(summary.destinations[0]!.latest!.id).toBe(good.id);
     expect(summary.corrupted).toBe(1);
     expect(summary.restorePoints).toBe(2);
@@ -82,13 +70,13 @@ describe('summarise', () => {
 
   it('is stale strictly past the threshold', () => {
     const at = (seconds: number) =>
-      summarise([point({ ago: seconds * 1000, vm: null })], DEFAULT_STALE_POLICY, NOW).destinations.find((d) => d.destination === 'Snapshot')!;
+      summarisePoints([point({ ago: seconds * 1000, vm: null })], DEFAULT_STALE_POLICY, NOW).destinations.find((d) => d.destination === 'Snapshot')!;
     expect(at(93_600).stale).toBe(false);
     expect(at(93_601).stale).toBe(true);
   });
 
   it('lists destinations with a threshold even without points, as stale', () => {
-    const summary = summarise([point({ destination: 'Snapshot' })], DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints([point({ destination: 'Snapshot' })], DEFAULT_STALE_POLICY, NOW);
     const blob = summary.destinations.find((d) => d.destination === 'AzureBlob')!;
     expect(blob).toEqual({
       destination: 'AzureBlob',
@@ -103,7 +91,7 @@ describe('summarise', () => {
   });
 
   it('keeps a destination nobody documented, without a threshold, after the known ones', () => {
-    const summary = summarise(
+    const summary = summarisePoints(
       [point({ destination: 'ColdVault' }), point({ destination: 'ManualSnapshot' }), point({ destination: 'Archive' })],
       DEFAULT_STALE_POLICY,
       NOW,
@@ -117,7 +105,7 @@ describe('summarise', () => {
   it('STALE_AFTER overrides only what it names', () => {
     const { policy, problems } = parseStalePolicy('snapshot=2h,ColdVault=1d');
     expect(problems).toEqual([]);
-    const summary = summarise([point({ ago: 3 * HOUR }), point({ ago: 3 * HOUR, destination: 'ColdVault' })], policy, NOW);
+    const summary = summarisePoints([point({ ago: 3 * HOUR }), point({ ago: 3 * HOUR, destination: 'ColdVault' })], policy, NOW);
     const byName = Object.fromEntries(summary.destinations.map((d) => [d.destination, d]));
     expect(byName['Snapshot']!).toMatchObject({ staleAfterSeconds: 7200, stale: true });
     expect(byName['AzureBlob']!).toMatchObject({ staleAfterSeconds: 93_600 });
@@ -125,7 +113,7 @@ describe('summarise', () => {
   });
 
   it('judges every workload in every destination, and counts the stale ones', () => {
-    const summary = summarise(
+    const summary = summarisePoints(
       [
         point({ vm: 'fresh', ago: HOUR }),
         point({ vm: 'fresh', ago: HOUR, destination: 'AzureBlob' }),
@@ -152,34 +140,34 @@ describe('summarise', () => {
 
   it('does not depend on the order points arrive in', () => {
     const points = [point({ ago: HOUR, id: 'b' }), point({ ago: HOUR, id: 'a' }), point({ ago: 2 * HOUR })];
-    const forward = summarise(points, DEFAULT_STALE_POLICY, NOW);
-    const backward = summarise([...points].reverse(), DEFAULT_STALE_POLICY, NOW);
+    const forward = summarisePoints(points, DEFAULT_STALE_POLICY, NOW);
+    const backward = summarisePoints([...points].reverse(), DEFAULT_STALE_POLICY, NOW);
     expect(backward).toEqual(forward);
     expect(forward.destinations[0]!.latest!.id).toBe('b');
   });
 
   it('counts unknown sizes as nothing in totals but keeps the point', () => {
-    const summary = summarise([point({ sizeBytes: null }), point({ sizeBytes: 5 })], DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints([point({ sizeBytes: null }), point({ sizeBytes: 5 })], DEFAULT_STALE_POLICY, NOW);
     expect(summary.restorePoints).toBe(2);
     expect(summary.totalBytes).toBe(5);
   });
 
   it('reports a point dated in the future with a negative age, and not as stale', () => {
-    const summary = summarise([point({ ago: -2 * HOUR })], DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints([point({ ago: -2 * HOUR })], DEFAULT_STALE_POLICY, NOW);
     expect(summary.destinations[0]!.latest!.ageSeconds).toBe(-7200);
     expect(summary.destinations[0]!.stale).toBe(false);
   });
 
   it('keeps the newest points of each workload, newest first, corrupted included', () => {
     const points = Array.from({ length: 9 }, (_, index) => point({ ago: (index + 1) * HOUR, corrupted: index === 0 }));
-    const [workload] = summarise(points.reverse(), DEFAULT_STALE_POLICY, NOW).workloads;
+    const [workload] = summarisePoints(points.reverse(), DEFAULT_STALE_POLICY, NOW).workloads;
     expect(workload!.recent).toHaveLength(RECENT_POINTS);
     expect(workload!.recent.map((p) => p.ageSeconds)).toEqual([1, 2, 3, 4, 5].map((h) => h * 3600));
     expect(workload!.recent[0]).toMatchObject({ corrupted: true, destination: 'Snapshot' });
   });
 
   it('an empty appliance still lists the thresholded destinations, stale', () => {
-    const summary = summarise([], DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints([], DEFAULT_STALE_POLICY, NOW);
     expect(summary.restorePoints).toBe(0);
     expect(summary.destinations.map((d) => [d.destination, d.stale])).toEqual([
       ['Snapshot', true],
@@ -203,7 +191,7 @@ describe('toSummaryJson', () => {
   it('prints exactly the fields of DESIGN.md', () => {
     const json = toSummaryJson({
       generatedAt: new Date(NOW).toISOString(),
-      appliances: [summarise([point({})], DEFAULT_STALE_POLICY, NOW, { name: 'a', url: 'https://a', apiVersion: 'v8.1', error: null, skipped: 2 })],
+      appliances: [summarisePoints([point({})], DEFAULT_STALE_POLICY, NOW, { name: 'a', url: 'https://a', apiVersion: 'v8.1', error: null, skipped: 2 })],
     }) as { appliances: Array<Record<string, unknown> & { destinations: Array<Record<string, unknown>>; workloads: Array<Record<string, unknown>> }> };
     const [appliance] = json.appliances;
     expect(Object.keys(appliance!).sort()).toEqual(

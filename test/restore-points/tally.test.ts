@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestorePoint, Workload } from '../../src/restore-points/model.ts';
 import { policyOf, staleAfterSeconds, type StalePolicy } from '../../src/restore-points/stale-policy.ts';
-import { compareDestinations, summariseTally } from '../../src/restore-points/summarise.ts';
+import { compareDestinations } from '../../src/restore-points/model.ts';
+import { summariseTally } from '../../src/restore-points/summarise.ts';
 import type { ApplianceSummary, PointSummary } from '../../src/restore-points/summary.ts';
 import { isNewer, PointTally, RECENT_POINTS } from '../../src/restore-points/tally.ts';
 

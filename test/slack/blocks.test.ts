@@ -4,45 +4,34 @@ import type { JobSession, RestorePoint } from '../../src/restore-points/model.ts
 import { parseQuery } from '../../src/restore-points/query.ts';
 import { answerQuery } from '../../src/restore-points/answer.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { summarise } from '../../src/restore-points/summarise.ts';
+import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import type { Summary } from '../../src/restore-points/summary.ts';
 import { renderAnswer } from '../../src/slack/blocks/answer.ts';
-import { BlockBudget, blockChars, LIMITS, listWithin, section, truncate } from '../../src/slack/blocks/budget.ts';
+import { BlockBudget, blockChars, listWithin } from '../../src/slack/blocks/budget.ts';
+import { LIMITS, truncate } from '../../src/slack/blocks/limits.ts';
+import { section } from '../../src/slack/blocks/message.ts';
 import { renderDigest } from '../../src/slack/blocks/digest.ts';
 import { renderHelp } from '../../src/slack/blocks/help.ts';
 import { code, escape, slackDate } from '../../src/slack/blocks/mrkdwn.ts';
 import { renderOverview } from '../../src/slack/blocks/overview.ts';
 import { parseSessionValue, sessionButton, shortSessionId } from '../../src/slack/blocks/session-button.ts';
 import { renderSession, renderSessionProblem } from '../../src/slack/blocks/session.ts';
+import { restorePoint, vm } from '../support/points.ts';
 import { expectWithinSlackLimits } from '../support/slack-limits.ts';
 
 const NOW = Date.parse('2026-11-26T08:00:00Z');
 const HOUR = 3_600_000;
 const times = { now: NOW, asOf: null };
 
-let n = 0;
-function point(vm: string | null, destination: string, agoHours: number, extra: Partial<RestorePoint> = {}): RestorePoint {
-  n++;
-  return {
-    appliance: 'weu',
-    id: `a1b2c3d4-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    workload: vm === null ? null : { kind: 'vm', name: vm },
-    pointInTime: NOW - agoHours * HOUR,
-    sizeBytes: 136367309312,
-    destination,
-    type: 'Incremental',
-    corrupted: false,
-    immutableUntil: null,
-    jobSessionId: `5e55${String(n).padStart(4, '0')}-0000-4000-8000-000000000000`,
-    ...extra,
-  };
+function point(name: string | null, destination: string, agoHours: number, extra: Partial<RestorePoint> = {}): RestorePoint {
+  return restorePoint({ appliance: 'weu', workload: vm(name), pointInTime: NOW - agoHours * HOUR, sizeBytes: 136367309312, destination, ...extra });
 }
 
 function summaryOf(...appliances: Array<{ name: string; points: RestorePoint[]; error?: string }>): Summary {
   return {
     generatedAt: new Date(NOW).toISOString(),
     appliances: appliances.map(({ name, points, error }) =>
-      summarise(points, DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
+      summarisePoints(points, DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
     ),
   };
 }
@@ -143,7 +132,7 @@ describe('overview', () => {
     const asOf = NOW - HOUR;
     const summary: Summary = {
       generatedAt: new Date(NOW).toISOString(),
-      appliances: [summarise(fresh(), DEFAULT_STALE_POLICY, asOf, { name: 'weu', url: 'https://weu', apiVersion: 'v8.1', error: null, skipped: 0 })],
+      appliances: [summarisePoints(fresh(), DEFAULT_STALE_POLICY, asOf, { name: 'weu', url: 'https://weu', apiVersion: 'v8.1', error: null, skipped: 0 })],
     };
     const flat = JSON.stringify(renderOverview(summary, { title: 'Before', staleOnly: false, times: { now: NOW, asOf } }).blocks);
     expect(flat).toContain('1h before the time asked · 2h ago');
@@ -262,7 +251,7 @@ describe('edge cases the fault tests found', () => {
     expect(slackDate(Date.parse('1969-01-01T00:00:00Z'))).toBe('1969-01-01 00:00 UTC');
     const asked = parseQuery('before 36000d');
     const asOf = NOW - 36_000 * 86_400_000;
-    const summary: Summary = { generatedAt: '', appliances: [summarise([], DEFAULT_STALE_POLICY, asOf, { name: 'weu', url: 'u', apiVersion: 'v8.1', error: null, skipped: 0 })] };
+    const summary: Summary = { generatedAt: '', appliances: [summarisePoints([], DEFAULT_STALE_POLICY, asOf, { name: 'weu', url: 'u', apiVersion: 'v8.1', error: null, skipped: 0 })] };
     expectWithinSlackLimits(renderAnswer(answerQuery(asked, summary, { now: NOW, asOf })));
   });
 

@@ -4,10 +4,10 @@
  */
 import { Fleet } from '../../src/appliances/fleet.ts';
 import { startBot, type Bot, type BotOptions } from '../../src/bot.ts';
-import type { ApplianceConfig, Config } from '../../src/config.ts';
+import type { ApplianceConfig, Config } from '../../src/config/load.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import { simulatedAppliance } from '../../src/demo-appliance.ts';
-import type { Simulator } from '../../src/veeam/simulator/server.ts';
+import { simulatedAppliance } from '../../src/simulator/demo-appliance.ts';
+import type { Simulator } from '../../src/simulator/server.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import { postSigned, type PostSignedResult } from './slack-signing.ts';
 import { FAST_RETRY } from './veeam.ts';

@@ -14,8 +14,8 @@ import type { RestorePoint } from '../../src/restore-points/model.ts';
 import type { SourceReport } from '../../src/restore-points/source.ts';
 import type { ApiVersion } from '../../src/veeam/api-versions.ts';
 import { VeeamClient, type ApplianceSettings, type VeeamClientOptions } from '../../src/veeam/client.ts';
-import type { SimPoint } from '../../src/veeam/simulator/dataset.ts';
-import { DEFAULT_SIM_USER, startSimulator, type Simulator, type SimulatorOptions } from '../../src/veeam/simulator/server.ts';
+import type { SimPoint } from '../../src/simulator/dataset.ts';
+import { DEFAULT_SIM_USER, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import type { RetryPolicy } from '../../src/veeam/transport.ts';
 
 export const FAST_RETRY: RetryPolicy = { limit: 3, baseDelayMs: 5, backoffLimitMs: 50, maxRetryAfterMs: 2000 };

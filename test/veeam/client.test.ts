@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { summarise } from '../../src/restore-points/summarise.ts';
+import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import { VeeamError } from '../../src/veeam/errors.ts';
 import {
   demoDataset,
@@ -18,8 +18,8 @@ import {
   simUuid,
   type SimPoint,
   type SimSession,
-} from '../../src/veeam/simulator/dataset.ts';
-import { APPLIANCE_1_0, APPLIANCE_8_1, type SimAnswer, type SimRequest, type Simulator } from '../../src/veeam/simulator/server.ts';
+} from '../../src/simulator/dataset.ts';
+import { APPLIANCE_1_0, APPLIANCE_8_1, type SimAnswer, type SimRequest, type Simulator } from '../../src/simulator/server.ts';
 import { clientFor, closeAll, closedPort, makeTestCa, rawVmRecord, readAll, rejection, startSim, type TestCa } from '../support/veeam.ts';
 
 interface SeedDocument {
@@ -129,7 +129,7 @@ describe('a v1 appliance (the seed document)', () => {
   it('summarises to the latest point per destination', async () => {
     const sim = await startV1();
     const { points } = await readAll(clientFor(sim));
-    const summary = summarise(points, DEFAULT_STALE_POLICY, SEED_NOW);
+    const summary = summarisePoints(points, DEFAULT_STALE_POLICY, SEED_NOW);
     const byName = new Map(summary.destinations.map((destination) => [destination.destination, destination]));
 
     expect(summary.destinations.map((destination) => destination.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot']);
@@ -623,7 +623,7 @@ describe('paging', () => {
     expect(new Set(ids(points)).size).toBe(points.length);
     expect(points).toHaveLength(49);
     expect(report.duplicates).toBe(1); // record 9 came on pages 1 and 2
-    expect(summarise(points, DEFAULT_STALE_POLICY, NOW).restorePoints).toBe(49);
+    expect(summarisePoints(points, DEFAULT_STALE_POLICY, NOW).restorePoints).toBe(49);
   });
 
   for (const totalKnown of [true, false]) {
@@ -729,7 +729,7 @@ describe('records', () => {
     expect(points).toHaveLength(5);
     expect(byId(points, 0)!.sizeBytes).toBe(136_367_309_312);
     for (const index of [1, 2, 3, 4]) expect(byId(points, index)!.sizeBytes).toBeNull();
-    expect(summarise(points, DEFAULT_STALE_POLICY, NOW).totalBytes).toBe(136_367_309_312);
+    expect(summarisePoints(points, DEFAULT_STALE_POLICY, NOW).totalBytes).toBe(136_367_309_312);
   });
 
   it('reads times with more than millisecond precision, with an offset, or without a zone (UTC)', async () => {
@@ -746,7 +746,7 @@ describe('records', () => {
   it('keeps an unknown destination as its own destination', async () => {
     const { points } = await readRecords([record(0), record(1, { backupDestination: 'ColdVault' }), record(2, { backupDestination: 'AzureBlob' })]);
     expect(byId(points, 1)!.destination).toBe('ColdVault');
-    const summary = summarise(points, DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints(points, DEFAULT_STALE_POLICY, NOW);
     expect(summary.destinations.map((destination) => destination.destination)).toEqual(['Snapshot', 'AzureBlob', 'ColdVault']);
     expect(summary.destinations[2]).toMatchObject({ restorePoints: 1, stale: false, staleAfterSeconds: null });
     expect(summary.destinations[2]!.latest?.id).toBe(simUuid(0xbeef, 1));
@@ -769,7 +769,7 @@ describe('records', () => {
     expect(ids(points)).toEqual([simUuid(0xbeef, 0), simUuid(0xbeef, 8)]);
     expect(report.skipped).toBe(7);
     expect(report.incomplete).toBeNull();
-    expect(summarise(points, DEFAULT_STALE_POLICY, NOW, { name: 'x', url: '', apiVersion: 'v8.1', error: null, skipped: report.skipped })).toMatchObject({
+    expect(summarisePoints(points, DEFAULT_STALE_POLICY, NOW, { name: 'x', url: '', apiVersion: 'v8.1', error: null, skipped: report.skipped })).toMatchObject({
       restorePoints: 2,
       skipped: 7,
     });
@@ -782,7 +782,7 @@ describe('records', () => {
       record(2, { backupDestination: 'AzureBlob', state: 'Corrupted', isCorrupted: null }),
       record(3, { backupDestination: 'AzureBlob' }),
     ]);
-    const summary = summarise(points, DEFAULT_STALE_POLICY, NOW);
+    const summary = summarisePoints(points, DEFAULT_STALE_POLICY, NOW);
     const latest = (name: string) => summary.destinations.find((destination) => destination.destination === name)!.latest;
 
     expect(byId(points, 0)!.corrupted).toBe(true);

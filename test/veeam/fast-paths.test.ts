@@ -14,10 +14,10 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorkloadKind } from '../../src/restore-points/model.ts';
-import { isoTime } from '../../src/veeam/simulator/iso-time.ts';
+import { isoTime } from '../../src/simulator/iso-time.ts';
 import { SeenIds } from '../../src/veeam/id-set.ts';
-import { simUuid, type SimPoint } from '../../src/veeam/simulator/dataset.ts';
-import { PageWriter, wirePoint, wirePointJson } from '../../src/veeam/simulator/records.ts';
+import { simUuid, type SimPoint } from '../../src/simulator/dataset.ts';
+import { PageWriter, wirePoint, wirePointJson } from '../../src/simulator/records.ts';
 import { createWorkloadInterner, parseApiTime, parseApiTimeGeneral, toRestorePoint, toRestorePointViaSchema } from '../../src/veeam/to-domain.ts';
 
 const kinds = fc.constantFrom<WorkloadKind>('vm', 'sql', 'fileShare', 'cosmosDb');

@@ -1,6 +1,6 @@
 /** An answer, drawn as a Slack message. */
 import type { Answer } from '../../restore-points/answer.ts';
-import type { SlackMessage } from './budget.ts';
+import type { SlackMessage } from './message.ts';
 import { renderHelp, renderNotFound } from './help.ts';
 import { renderOverview } from './overview.ts';
 import { renderWorkloads } from './workloads.ts';

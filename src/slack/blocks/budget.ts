@@ -1,51 +1,14 @@
 /**
- * Slack's Block Kit limits, enforced in one place. Renderers add blocks through a budget that
+ * Slack's Block Kit limits, enforced. Renderers add blocks through a budget that
  * refuses what would not fit; long lists are cut with "and N more". A message built here is
  * always postable: exceeding a limit would make Slack refuse it (`invalid_blocks`), and a digest
  * that is not posted is the worst failure the bot can have.
  */
-import type { types } from '@slack/bolt';
-
-export type Block = types.KnownBlock;
-
-export interface SlackMessage {
-  /** The notification and screen-reader text: always present, always carries the key facts. */
-  readonly text: string;
-  readonly blocks: readonly Block[];
-}
-
-export const LIMITS = {
-  blocks: 50,
-  text: 3000,
-  header: 150,
-  fields: 10,
-  field: 2000,
-  actions: 25,
-  contextElements: 10,
-  buttonText: 75,
-  buttonValue: 2000,
-  url: 3000,
-  /** Our budget for all block text: Slack's undocumented msg_blocks_too_long bites at ~11–13k. */
-  messageChars: 10_000,
-  /** The top-level `text`: Slack allows 40k; a notification needs far less. */
-  fallbackText: 3000,
-} as const;
+import { LIMITS, truncate } from './limits.ts';
+import type { Block } from './message.ts';
 
 export const NARROW_HINT = 'narrow it with `/restorepoints NAME`';
 
-/**
- * Cuts text to `max` characters, never inside an `&…;` escape or a `<…>` token (a cut date
- * token would show its raw syntax).
- */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - 1);
-  const open = text.lastIndexOf('<', end);
-  if (open !== -1 && text.indexOf('>', open) >= end) end = open;
-  const amp = text.lastIndexOf('&', end);
-  if (amp !== -1 && amp > end - 6 && text.indexOf(';', amp) >= end) end = amp;
-  return `${text.slice(0, end).trimEnd()}…`;
-}
 
 /** Characters of text a block shows (what Slack's message-size cap counts). */
 export function blockChars(block: Block): number {
@@ -160,44 +123,4 @@ function shrunk(block: Block, chars: number): Block {
   }
   if (block.type === 'section' && block.text) return { ...block, text: { ...block.text, text: truncate(block.text.text, chars) || '…' } };
   return block;
-}
-
-/** A section of mrkdwn, cut to Slack's limit. */
-export function section(text: string, accessory?: types.Button): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.text) }, ...(accessory ? { accessory } : {}) };
-}
-
-export function header(text: string): Block {
-  return { type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.header), emoji: true } };
-}
-
-export function context(...texts: string[]): Block {
-  return {
-    type: 'context',
-    elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.text) })),
-  };
-}
-
-export function divider(): Block {
-  return { type: 'divider' };
-}
-
-export function actions(buttons: readonly types.Button[]): Block {
-  return { type: 'actions', elements: buttons.slice(0, LIMITS.actions) };
-}
-
-export function button(text: string, options: { actionId: string; value?: string; url?: string; style?: 'primary' | 'danger' }): types.Button {
-  return {
-    type: 'button',
-    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true },
-    action_id: options.actionId.slice(0, 255),
-    ...(options.value === undefined ? {} : { value: options.value.slice(0, LIMITS.buttonValue) }),
-    ...(options.url === undefined ? {} : { url: options.url.slice(0, LIMITS.url) }),
-    ...(options.style ? { style: options.style } : {}),
-  };
-}
-
-/** The fallback text, cut to its limit. */
-export function fallback(text: string): string {
-  return truncate(text, LIMITS.fallbackText);
 }

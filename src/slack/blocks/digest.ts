@@ -1,6 +1,6 @@
 /** The daily digest: the overview, titled with the day it reports on. */
 import type { Summary } from '../../restore-points/summary.ts';
-import type { SlackMessage } from './budget.ts';
+import type { SlackMessage } from './message.ts';
 import { renderOverview } from './overview.ts';
 
 export function renderDigest(summary: Summary, now: number, timeZone: string): SlackMessage {

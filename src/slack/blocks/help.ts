@@ -1,7 +1,8 @@
 /** Usage, and the answers for words or names the bot could not use. */
 import type { Answer } from '../../restore-points/answer.ts';
 import type { QueryProblem } from '../../restore-points/query.ts';
-import { context, fallback, listWithin, section, type SlackMessage } from './budget.ts';
+import { listWithin } from './budget.ts';
+import { context, fallback, section, type SlackMessage } from './message.ts';
 import { code, escape } from './mrkdwn.ts';
 
 export const USAGE = [

@@ -8,8 +8,10 @@ import type { AnswerTimes } from '../../restore-points/answer.ts';
 import { formatAge, formatAgo, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
 import { unread, verdictOf } from '../../restore-points/verdict.ts';
-import { formatDuration } from '../../duration.ts';
-import { actions, BlockBudget, context, divider, fallback, header, listWithin, LIMITS, section, type Block, type SlackMessage } from './budget.ts';
+import { formatDuration } from '../../lib/duration.ts';
+import { BlockBudget, listWithin } from './budget.ts';
+import { LIMITS } from './limits.ts';
+import { actions, context, divider, fallback, header, section, type Block, type SlackMessage } from './message.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
 import { sessionButton } from './session-button.ts';
 

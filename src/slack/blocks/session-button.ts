@@ -3,7 +3,8 @@
  * carries what a click needs to fetch it from the right appliance.
  */
 import type { types } from '@slack/bolt';
-import { button, LIMITS } from './budget.ts';
+import { LIMITS } from './limits.ts';
+import { button } from './message.ts';
 import { escape } from './mrkdwn.ts';
 
 /** Buttons' action_ids start with this; the rest keeps them unique within a message. */

@@ -1,8 +1,8 @@
 /** The answer to a session button: what the job session that made a point did. */
 import type { JobSession } from '../../restore-points/model.ts';
 import { formatCount } from '../../restore-points/format.ts';
-import { formatDuration } from '../../duration.ts';
-import { actions, button, fallback, section, type SlackMessage } from './budget.ts';
+import { formatDuration } from '../../lib/duration.ts';
+import { actions, button, fallback, section, type SlackMessage } from './message.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
 
 const STATUS_EMOJI: Record<string, string> = {

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { parseSessionValue } from '../blocks/session-button.ts';
 import { renderSession, renderSessionProblem } from '../blocks/session.ts';
-import type { SlackMessage } from '../blocks/budget.ts';
+import type { SlackMessage } from '../blocks/message.ts';
 import type { SlackDeps } from '../deps.ts';
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & Pick<AllMiddlewareArgs, 'client'>;

@@ -1,8 +1,8 @@
 /** `/restorepoints …`: ack at once, then answer through response_url (ephemeral unless `share`). */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { ask } from '../../answering.ts';
+import { ask } from '../../appliances/ask.ts';
 import { renderAnswer } from '../blocks/answer.ts';
-import type { SlackMessage } from '../blocks/budget.ts';
+import type { SlackMessage } from '../blocks/message.ts';
 import { renderError } from '../blocks/help.ts';
 import type { SlackDeps } from '../deps.ts';
 

@@ -2,6 +2,8 @@
  * Work started after an ack (answers, digests) that a graceful shutdown should let finish:
  * Bolt's stop() closes the server but does not wait for it.
  */
+import { within } from './timeout.ts';
+
 export class InFlight {
   readonly #running = new Set<Promise<unknown>>();
 
@@ -18,18 +20,10 @@ export class InFlight {
 
   /** Resolves when everything tracked has settled, or after `timeoutMs`; true when all finished. */
   async drain(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
     const all = (async () => {
       while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
-      return true as const;
+      return true;
     })();
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(all, timeoutMs, () => false);
   }
 }

@@ -16,9 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ApplianceConfig } from './config.ts';
-import { applianceUrlProblems, channelProblems, parseApiVersion, readCaFile, type Environment } from './config-values.ts';
-import { parseStalePolicy, type StalePolicy } from './restore-points/stale-policy.ts';
+import type { ApplianceConfig } from './types.ts';
+import { applianceUrlProblems, channelProblems, parseApiVersion, readCaFile, type Environment } from './values.ts';
+import { parseStalePolicy, type StalePolicy } from '../restore-points/stale-policy.ts';
 
 const entrySchema = z.object({
   name: z.string().trim().min(1, 'is required (a display name, unique)'),

@@ -2,7 +2,7 @@
  * What the simulated appliance holds. Datasets are generated on demand by index, so a simulator
  * can serve a million restore points without holding them.
  */
-import type { WorkloadKind } from '../../restore-points/model.ts';
+import type { WorkloadKind } from '../restore-points/model.ts';
 
 export interface SimPoint {
   readonly id: string;

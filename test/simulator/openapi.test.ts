@@ -17,14 +17,14 @@ import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { VeeamClient } from '../../src/veeam/client.ts';
-import { demoDataset, pointsDataset, simUuid, type SimPoint, type SimSession } from '../../src/veeam/simulator/dataset.ts';
+import { demoDataset, pointsDataset, simUuid, type SimPoint, type SimSession } from '../../src/simulator/dataset.ts';
 import {
   APPLIANCE_8_1,
   DEFAULT_SIM_USER,
   startSimulator,
   type SimRequest,
   type Simulator,
-} from '../../src/veeam/simulator/server.ts';
+} from '../../src/simulator/server.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const documentPath = path.resolve(projectRoot, '../shared/veeam/vbazure-rest-v8.1.openapi.json');

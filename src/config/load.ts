@@ -3,7 +3,7 @@
  * and reported together, each naming the variable and how to fix it, so an operator fixes the
  * whole deployment in one go instead of one crash at a time.
  */
-import { appliancesFromFile } from './config-file.ts';
+import { appliancesFromFile } from './file.ts';
 import {
   applianceUrlProblems,
   channelProblems,
@@ -12,53 +12,14 @@ import {
   readCaFile,
   readSecret,
   type Environment,
-} from './config-values.ts';
-import { scheduleProblems } from './digest/schedule.ts';
-import { parseDuration } from './duration.ts';
-import type { LogLevel } from './log.ts';
-import { DEFAULT_STALE_POLICY, parseStalePolicy, type StalePolicy } from './restore-points/stale-policy.ts';
-import type { ApplianceSettings } from './veeam/client.ts';
+} from './values.ts';
+import { scheduleProblems } from './schedule.ts';
+import { parseDuration } from '../lib/duration.ts';
+import type { LogLevel } from '../log.ts';
+import type { ApplianceConfig, Config, ConfigNeeds } from './types.ts';
+import { DEFAULT_STALE_POLICY, parseStalePolicy } from '../restore-points/stale-policy.ts';
 
-export type { Environment } from './config-values.ts';
-
-export interface ApplianceConfig extends ApplianceSettings {
-  readonly staleAfter: StalePolicy;
-  /** Channels that get this appliance's part of the digest, beside DIGEST_CHANNELS. */
-  readonly digestChannels: readonly string[];
-}
-
-export interface SlackConfig {
-  readonly botToken: string | null;
-  readonly signingSecret: string | null;
-  /** Selects Socket Mode when set. */
-  readonly appToken: string | null;
-  readonly apiUrl: string | null;
-}
-
-export interface DigestConfig {
-  readonly channels: readonly string[];
-  readonly cron: string;
-  readonly timeZone: string;
-}
-
-export interface Config {
-  readonly appliances: readonly ApplianceConfig[];
-  readonly slack: SlackConfig;
-  readonly port: number;
-  readonly digest: DigestConfig;
-  readonly cacheTtlMs: number;
-  readonly logLevel: LogLevel;
-  readonly redisUrl: string | null;
-  /** Things an operator should know but that do not stop the bot (logged at every start). */
-  readonly warnings: readonly string[];
-}
-
-/** What the command about to run needs; the rest may be absent. */
-export interface ConfigNeeds {
-  readonly appliances: boolean;
-  /** 'bot': a bot token; 'app': a bot token and either Socket Mode or a signing secret. */
-  readonly slack: 'none' | 'bot' | 'app';
-}
+export type { ApplianceConfig, Config, ConfigNeeds, DigestConfig, Environment, SlackConfig } from './types.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Environment } from '../src/config.ts';
-import { staleAfterSeconds } from '../src/restore-points/stale-policy.ts';
+import { ConfigError, loadConfig, type Environment } from '../../src/config/load.ts';
+import { staleAfterSeconds } from '../../src/restore-points/stale-policy.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'restorepoints-yaml-'));
 let files = 0;

@@ -3,9 +3,11 @@
  * Each adds a sentence to `problems` that names where the value came from and how to fix it.
  */
 import { readFileSync } from 'node:fs';
-import { isApiVersion, type ApiVersion } from './veeam/api-versions.ts';
+import { isApiVersion, type ApiVersion } from '../veeam/api-versions.ts';
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+import type { Environment } from './types.ts';
+
+export type { Environment };
 
 /**
  * Reads NAME, or the file named by NAME_FILE (Docker and Kubernetes secrets). Setting both is

@@ -8,8 +8,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiVersion } from '../api-versions.ts';
-import type { WorkloadKind } from '../../restore-points/model.ts';
+import type { ApiVersion } from '../veeam/api-versions.ts';
+import type { WorkloadKind } from '../restore-points/model.ts';
 import { recordCount, type Dataset, type RecordSource } from './dataset.ts';
 import { PageWriter, wireSession, type Shape } from './records.ts';
 

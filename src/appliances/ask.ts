@@ -3,9 +3,10 @@
  * appliances (as of that time if asked), and decide what to show. Shared by the slash command,
  * mentions and `restorepoints query`; each only supplies how to learn the asker's time zone.
  */
-import { summaryOf, type Fleet } from './appliances/fleet.ts';
-import { answerQuery, type Answer } from './restore-points/answer.ts';
-import { needsTimeZone, parseQuery, resolveTime, type Query } from './restore-points/query.ts';
+import { summaryOf, type Fleet } from './fleet.ts';
+import { answerQuery, type Answer } from '../restore-points/answer.ts';
+import { parseQuery, type Query } from '../restore-points/query.ts';
+import { needsTimeZone, resolveTime } from '../restore-points/query-time.ts';
 
 /** How long a question waits for an appliance before answering without it (it is named as slow). */
 export const ANSWER_WAIT_MS = 15_000;

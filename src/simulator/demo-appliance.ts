@@ -2,10 +2,10 @@
  * The embedded demo appliance: the simulator with generated history, configured like a real
  * appliance, so `demo` and `serve --demo` exercise exactly the code a real appliance would.
  */
-import type { ApplianceConfig } from './config.ts';
-import { DEFAULT_STALE_POLICY } from './restore-points/stale-policy.ts';
-import { demoDataset } from './veeam/simulator/dataset.ts';
-import { DEFAULT_SIM_USER, startSimulator } from './veeam/simulator/server.ts';
+import type { ApplianceConfig } from '../config/types.ts';
+import { DEFAULT_STALE_POLICY } from '../restore-points/stale-policy.ts';
+import { demoDataset } from './dataset.ts';
+import { DEFAULT_SIM_USER, startSimulator } from './server.ts';
 
 export interface DemoAppliance {
   readonly appliance: ApplianceConfig;
