@@ -152,7 +152,7 @@ export class VeeamClient implements RestorePointSource {
    */
   async readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport> {
     const controller = new AbortController();
-    const state: ReadState = { open: true, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
+    const state: ReadState = { open: true, loggedIn: false, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
     const deliver = (point: RestorePoint) => {
       if (state.open) onPoint(point);
     };
@@ -176,7 +176,7 @@ export class VeeamClient implements RestorePointSource {
     state.open = false; // nothing read after the deadline reaches the caller's tally
     work.catch(() => undefined);
     const apiVersion = this.knownApiVersion;
-    if (apiVersion === null) {
+    if (apiVersion === null || !state.loggedIn) {
       throw new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
     }
     this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
@@ -185,6 +185,7 @@ export class VeeamClient implements RestorePointSource {
 
   async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState): Promise<SourceReport> {
     const apiVersion = await this.apiVersion();
+    state.loggedIn = true;
     const intern = createWorkloadInterner();
     const appliance = this.#settings.name;
 
@@ -374,6 +375,8 @@ export class VeeamClient implements RestorePointSource {
 interface ReadState {
   /** False once the read has answered: late points are dropped. */
   open: boolean;
+  /** Logged in and the API version known: past here a deadline leaves a partial read, not a failure. */
+  loggedIn: boolean;
   skipped: number;
   duplicates: number;
   incomplete: string | null;

@@ -79,10 +79,12 @@ export function createTransport(options: TransportOptions): Transport {
     redirect: 'manual',
   });
   // Closing twice (a shutdown signal and a `finally`) must not throw: undici rejects a second close.
+  // Closing ends requests still in flight (a hung login, a read past its wait) instead of waiting
+  // for them: whoever closes is done with the appliance, and the client words their failure.
   let closing: Promise<void> | null = null;
   return {
     http,
     host: base.host,
-    close: () => (closing ??= agent.close()),
+    close: () => (closing ??= agent.destroy()),
   };
 }
