@@ -44,7 +44,7 @@ export const DEFAULT_READ_TIMEOUT_MS = 120_000;
  * Renewals one read may start after refusals (tokens revoked or expiring under it). Refusals of
  * a superseded token cost nothing; this bounds an appliance that refuses every token it issues.
  */
-export const RENEWALS_PER_READ = 5;
+export const RENEWALS_PER_READ = 8;
 
 /** What one read (or one lone call) may still spend, and the signal that ends it. */
 interface ReadBudget {
@@ -334,9 +334,9 @@ export class VeeamClient implements RestorePointSource {
             ...(searchParams ? { searchParams } : {}),
             ...(budget.signal ? { signal: budget.signal } : {}),
           });
-          const body = await readJsonBody(response, { maxBytes: this.#maxPageBytes, stallMs: this.#requestTimeoutMs, host, what: `an answer to ${path}` });
+          // A 2xx means the token was accepted, whatever becomes of the body.
           this.#session.accepted(token);
-          return body;
+          return readJsonBody(response, { maxBytes: this.#maxPageBytes, stallMs: this.#requestTimeoutMs, host, what: `an answer to ${path}` });
         });
       } catch (error) {
         if (budget.signal?.aborted) throw budget.signal.reason;
