@@ -116,7 +116,7 @@ export class ApplianceReader {
 
   async #read(asOf: number | null): Promise<ApplianceReading> {
     const started = this.#now();
-    const tally = new PointTally(asOf);
+    const tally = new PointTally(asOf, started);
     let error: string | null = null;
     let skipped = 0;
     try {

@@ -12,12 +12,13 @@
  *       tlsInsecure: false
  *       staleAfter: Snapshot=26h,AzureBlob=26h
  *       digestChannels: [C0123ABCD]
+ *       readTimeout: 5m                          # overrides READ_TIMEOUT for this appliance
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ApplianceConfig } from './types.ts';
-import { applianceUrlProblems, channelProblems, parseApiVersion, readCaFile, type Environment } from './values.ts';
+import { applianceUrlProblems, channelProblems, parseApiVersion, parseReadTimeout, readCaFile, type Environment } from './values.ts';
 import { parseStalePolicy, type StalePolicy } from '../restore-points/stale-policy.ts';
 
 const entrySchema = z.object({
@@ -32,6 +33,7 @@ const entrySchema = z.object({
   tlsInsecure: z.boolean().optional(),
   staleAfter: z.string().optional(),
   digestChannels: z.array(z.string().trim()).optional(),
+  readTimeout: z.string().trim().optional(),
 });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -129,6 +131,7 @@ export function appliancesFromFile(file: string, env: Environment, base: StalePo
     problems.push(...stale.problems.map((problem) => `${at}: staleAfter: ${problem}.`));
     const digestChannels = entry.digestChannels ?? [];
     problems.push(...channelProblems(digestChannels, `${at}: digestChannels`));
+    const readTimeoutMs = parseReadTimeout(entry.readTimeout, `${at}: readTimeout`, problems);
     if (problems.length > before || !url.url || !password) return;
     appliances.push({
       name: entry.name,
@@ -140,6 +143,7 @@ export function appliancesFromFile(file: string, env: Environment, base: StalePo
       tlsInsecure: entry.tlsInsecure ?? false,
       staleAfter: stale.policy,
       digestChannels,
+      ...(readTimeoutMs === null ? {} : { readTimeoutMs }),
     });
   });
   if (top.data.appliances.length === 0) problems.push(`${file} lists no appliances: add at least one under "appliances:".`);

@@ -9,6 +9,8 @@ import {
   channelProblems,
   parseApiVersion,
   parseBoolean,
+  parseMaxPageBytes,
+  parseReadTimeout,
   readCaFile,
   readSecret,
   type Environment,
@@ -87,6 +89,16 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
     if (appliance) appliances.push(appliance);
   }
 
+  // One read of an appliance ends within READ_TIMEOUT (an appliance's readTimeout wins), and
+  // takes no answer over MAX_PAGE_BYTES: both reach the client as plain settings of each appliance.
+  const readTimeoutMs = parseReadTimeout(env['READ_TIMEOUT'], 'READ_TIMEOUT', problems);
+  const maxPageBytes = parseMaxPageBytes(env['MAX_PAGE_BYTES'], 'MAX_PAGE_BYTES', problems);
+  const bounded = appliances.map((appliance) => ({
+    ...appliance,
+    ...(appliance.readTimeoutMs === undefined && readTimeoutMs !== null ? { readTimeoutMs } : {}),
+    ...(maxPageBytes === null ? {} : { maxPageBytes }),
+  }));
+
   const botToken = readSecret(env, 'SLACK_BOT_TOKEN', problems);
   const signingSecret = readSecret(env, 'SLACK_SIGNING_SECRET', problems);
   const appToken = readSecret(env, 'SLACK_APP_TOKEN', problems);
@@ -126,7 +138,7 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    appliances,
+    appliances: bounded,
     slack: { botToken, signingSecret, appToken, apiUrl },
     port,
     digest: { channels, cron, timeZone },

@@ -3,6 +3,8 @@
  * Each adds a sentence to `problems` that names where the value came from and how to fix it.
  */
 import { readFileSync } from 'node:fs';
+import { parseByteSize } from '../lib/byte-size.ts';
+import { parseDuration } from '../lib/duration.ts';
 import { isApiVersion, type ApiVersion } from '../veeam/api-versions.ts';
 
 import type { Environment } from './types.ts';
@@ -93,3 +95,27 @@ export function channelProblems(channels: readonly string[], where: string): str
     );
 }
 
+
+/** READ_TIMEOUT, or an appliance's readTimeout: how long one whole read may take. Null when unset or wrong. */
+export function parseReadTimeout(value: string | undefined, where: string, problems: string[]): number | null {
+  const text = value?.trim();
+  if (!text) return null;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000) {
+    problems.push(`${where}="${text}" is not a duration of at least a second, such as 2m, 90s or 5m.`);
+    return null;
+  }
+  return ms;
+}
+
+/** MAX_PAGE_BYTES: the largest answer the bot takes from an appliance. Null when unset or wrong. */
+export function parseMaxPageBytes(value: string | undefined, where: string, problems: string[]): number | null {
+  const text = value?.trim();
+  if (!text) return null;
+  const bytes = parseByteSize(text);
+  if (bytes === null || bytes < 1024) {
+    problems.push(`${where}="${text}" is not a size of at least 1KiB: give bytes, or a number with KiB, MiB or GiB (e.g. 64MiB).`);
+    return null;
+  }
+  return bytes;
+}

@@ -34,6 +34,23 @@ function pointSummary(point: RestorePoint, now: number): PointSummary {
   };
 }
 
+/**
+ * What the appliance's line must say beside its points: points dated in the future (its clock or
+ * data is wrong, and they would have hidden staleness), and byte totals too large to count exactly.
+ */
+function warningOf(tally: PointTally): string | null {
+  const sentences: string[] = [];
+  if (tally.future > 0) {
+    const many = tally.future === 1 ? '1 restore point is' : `${tally.future} restore points are`;
+    const newest = tally.newestFuture === null ? '' : ` (up to ${new Date(tally.newestFuture).toISOString()})`;
+    sentences.push(`${many} dated more than 10 minutes in the future${newest}: the appliance's clock or data looks wrong; they are counted but never shown as the latest.`);
+  }
+  if (tally.bytesSaturated) {
+    sentences.push(`Sizes add up to more than ${Number.MAX_SAFE_INTEGER} bytes, past what is counted exactly: such a total is shown as that number, at least.`);
+  }
+  return sentences.length > 0 ? sentences.join(' ') : null;
+}
+
 /** Strictly older than the threshold; no usable point at all is stale too (when a threshold is set). */
 function isStale(latest: PointSummary | null, threshold: number | null): boolean {
   return threshold !== null && (latest === null || latest.ageSeconds > threshold);
@@ -90,6 +107,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
     url: facts.url,
     apiVersion: facts.apiVersion,
     error: facts.error,
+    warning: warningOf(tally),
     restorePoints: tally.points,
     corrupted: tally.corrupted,
     skipped: facts.skipped,
@@ -109,7 +127,7 @@ export function summarisePoints(
   now: number,
   facts: ApplianceFacts = { name: '', url: '', apiVersion: null, error: null, skipped: 0 },
 ): ApplianceSummary {
-  const tally = new PointTally();
+  const tally = new PointTally(null, now);
   for (const point of points) tally.add(point);
   return summariseTally(tally, facts, policy, now);
 }

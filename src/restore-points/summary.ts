@@ -56,6 +56,8 @@ export interface ApplianceSummary {
   readonly apiVersion: string | null;
   /** A sentence when the appliance could not be read (fully); what was read is still reported. */
   readonly error: string | null;
+  /** A sentence about data that looks wrong but did not stop the read (points dated in the future); null when none. */
+  readonly warning: string | null;
   readonly restorePoints: number;
   readonly corrupted: number;
   readonly skipped: number;
@@ -73,8 +75,10 @@ export interface Summary {
 export function toSummaryJson(summary: Summary): unknown {
   return {
     generatedAt: summary.generatedAt,
-    appliances: summary.appliances.map((appliance) => ({
+    appliances: summary.appliances.map(({ warning, ...appliance }) => ({
       ...appliance,
+      // Only when there is something to say: most appliances have no warning.
+      ...(warning === null ? {} : { warning }),
       workloads: appliance.workloads.map(({ recent: _recent, ...workload }) => workload),
     })),
   };

@@ -8,6 +8,20 @@ import type { RestorePoint, Workload, WorkloadKind } from './model.ts';
 /** How many recent points a workload keeps for answers about that workload. */
 export const RECENT_POINTS = 5;
 
+/** A point dated further ahead than this is from a wrong clock or wrong data: never the latest. */
+export const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
+/**
+ * Byte totals saturate here rather than round: per point sizes are at most 2^53 (to-domain), and
+ * a sum past Number.MAX_SAFE_INTEGER would no longer be exact. The summary says when it happened.
+ */
+function addBytes(total: number, size: number | null): number {
+  return Math.min(total + (size ?? 0), Number.MAX_SAFE_INTEGER);
+}
+
+/** True when adding `size` to `total` would pass Number.MAX_SAFE_INTEGER (and so saturates). */
+const saturates = (total: number, size: number | null) => total + (size ?? 0) > Number.MAX_SAFE_INTEGER;
+
 export interface SeriesTally {
   count: number;
   bytes: number;
@@ -27,10 +41,10 @@ export function isNewer(a: RestorePoint, b: RestorePoint): boolean {
   return a.pointInTime > b.pointInTime || (a.pointInTime === b.pointInTime && a.id > b.id);
 }
 
-function addToSeries(series: SeriesTally, point: RestorePoint): void {
+function addToSeries(series: SeriesTally, point: RestorePoint, future: boolean): void {
   series.count++;
-  series.bytes += point.sizeBytes ?? 0;
-  if (!point.corrupted && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
+  series.bytes = addBytes(series.bytes, point.sizeBytes);
+  if (!point.corrupted && !future && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
 }
 
 function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
@@ -46,39 +60,55 @@ const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null });
 export class PointTally {
   /** Points after this instant (epoch ms) are left out: the tally "as of" a time. Null: all. */
   readonly asOf: number | null;
+  /** Points dated after this instant are counted but never the latest (null: no such check). */
+  readonly futureAfter: number | null;
   points = 0;
   corrupted = 0;
   bytes = 0;
+  /** Points dated more than FUTURE_TOLERANCE_MS after the `now` given, and the newest of them. */
+  future = 0;
+  newestFuture: number | null = null;
+  /** A byte total would have passed Number.MAX_SAFE_INTEGER and stopped there instead. */
+  bytesSaturated = false;
   readonly destinations = new Map<string, SeriesTally>();
   readonly #workloads = new Map<WorkloadKind, Map<string, WorkloadTally>>();
 
-  constructor(asOf: number | null = null) {
+  /** `now`: when the read started; points dated more than 10 minutes after it are never the latest. */
+  constructor(asOf: number | null = null, now: number | null = null) {
     this.asOf = asOf;
+    this.futureAfter = now === null ? null : now + FUTURE_TOLERANCE_MS;
   }
 
   add(point: RestorePoint): void {
     if (this.asOf !== null && point.pointInTime > this.asOf) return;
     this.points++;
     if (point.corrupted) this.corrupted++;
-    this.bytes += point.sizeBytes ?? 0;
+    // The appliance total is the largest: when it does not saturate, no destination's does.
+    if (saturates(this.bytes, point.sizeBytes)) this.bytesSaturated = true;
+    this.bytes = addBytes(this.bytes, point.sizeBytes);
+    const future = this.futureAfter !== null && point.pointInTime > this.futureAfter;
+    if (future) {
+      this.future++;
+      this.newestFuture = Math.max(this.newestFuture ?? point.pointInTime, point.pointInTime);
+    }
     let series = this.destinations.get(point.destination);
     if (!series) this.destinations.set(point.destination, (series = newSeries()));
-    addToSeries(series, point);
-    if (point.workload) this.#addToWorkload(point.workload, point);
+    addToSeries(series, point, future);
+    if (point.workload) this.#addToWorkload(point.workload, point, future);
   }
 
   workloads(): WorkloadTally[] {
     return [...this.#workloads.values()].flatMap((byName) => [...byName.values()]);
   }
 
-  #addToWorkload(workload: Workload, point: RestorePoint): void {
+  #addToWorkload(workload: Workload, point: RestorePoint, future: boolean): void {
     let byName = this.#workloads.get(workload.kind);
     if (!byName) this.#workloads.set(workload.kind, (byName = new Map()));
     let tally = byName.get(workload.name);
     if (!tally) byName.set(workload.name, (tally = { workload, destinations: new Map(), recent: [] }));
     let series = tally.destinations.get(point.destination);
     if (!series) tally.destinations.set(point.destination, (series = newSeries()));
-    addToSeries(series, point);
+    addToSeries(series, point, future);
     addToRecent(tally.recent, point);
   }
 }

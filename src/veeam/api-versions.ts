@@ -20,6 +20,8 @@ export interface Collection {
   readonly fallbackPath?: string;
   /** A 404 means "this appliance has no such collection", not an error. */
   readonly optional: boolean;
+  /** The records name no destination: their type (Continuous) stands for it. */
+  readonly destinationFromType?: boolean;
 }
 
 const LEGACY_VMS: Collection = { path: 'restorePoints', kind: 'vm', optional: false };
@@ -28,7 +30,7 @@ const VMS_MOVING: Collection = { ...VMS, fallbackPath: 'restorePoints' };
 const SQL: Collection = { path: 'restorePoints/sql', kind: 'sql', optional: true };
 const FILE_SHARES: Collection = { path: 'restorePoints/fileShares', kind: 'fileShare', optional: true };
 const COSMOS_REPOSITORY: Collection = { path: 'restorePoints/cosmosDb/repository', kind: 'cosmosDb', optional: true };
-const COSMOS_CONTINUOUS: Collection = { path: 'restorePoints/cosmosDb/continuous', kind: 'cosmosDb', optional: true };
+const COSMOS_CONTINUOUS: Collection = { path: 'restorePoints/cosmosDb/continuous', kind: 'cosmosDb', optional: true, destinationFromType: true };
 
 export function collectionsOf(version: ApiVersion): readonly Collection[] {
   switch (version) {

@@ -2,18 +2,22 @@
  * The Veeam Backup for Microsoft Azure client: logs in, finds the API version, reads every
  * restore-point collection the version offers, and hands over domain restore points.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isHTTPError } from 'ky';
+import { formatDuration } from '../lib/duration.ts';
+import { within } from '../lib/timeout.ts';
 import type { Logger } from '../log.ts';
 import type { JobSession, RestorePoint } from '../restore-points/model.ts';
 import type { ApplianceIdentity, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
+import { BodyInterrupted, DEFAULT_MAX_PAGE_BYTES, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { SeenIds } from './id-set.ts';
 import { readAllPages } from './paging.ts';
 import { requestSlots, type RequestSlots } from './request-slots.ts';
 import { createWorkloadInterner, toJobSession, toRestorePoint } from './to-domain.ts';
-import { TokenSession } from './token-session.ts';
-import { createTransport, type RetryPolicy, type Transport } from './transport.ts';
+import { TokenSession, type IssuedToken } from './token-session.ts';
+import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy, type Transport } from './transport.ts';
 import { wireAbout, wirePage, type WirePage } from './wire.ts';
 
 export interface ApplianceSettings {
@@ -27,7 +31,29 @@ export interface ApplianceSettings {
   /** PEM text of extra certificates to trust for this appliance. */
   readonly caPem: string | null;
   readonly tlsInsecure: boolean;
+  /** One whole read of the appliance, login included, ends within this (READ_TIMEOUT). */
+  readonly readTimeoutMs?: number;
+  /** A page (any answer) larger than this is refused (MAX_PAGE_BYTES). */
+  readonly maxPageBytes?: number;
 }
+
+/** The default READ_TIMEOUT: two minutes. */
+export const DEFAULT_READ_TIMEOUT_MS = 120_000;
+
+/**
+ * Renewals one read may start after refusals (tokens revoked or expiring under it). Refusals of
+ * a superseded token cost nothing; this bounds an appliance that refuses every token it issues.
+ */
+export const RENEWALS_PER_READ = 8;
+
+/** What one read (or one lone call) may still spend, and the signal that ends it. */
+interface ReadBudget {
+  renewals: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Free retries after superseded refusals per request: far more than renewals can cause. */
+const SUPERSEDED_RETRIES = 50;
 
 export interface VeeamClientOptions {
   readonly appliance: ApplianceSettings;
@@ -54,6 +80,11 @@ export class VeeamClient implements RestorePointSource {
   readonly #pageSize: number;
   readonly #parallelism: number;
   readonly #slots: RequestSlots;
+  readonly #retry: RetryPolicy;
+  readonly #requestTimeoutMs: number;
+  readonly #readTimeoutMs: number;
+  readonly #maxPageBytes: number;
+  #closing = false;
   /** v4…v6: which of a collection's paths this appliance answered, so the 404 is asked once. */
   readonly #servedPaths = new Map<string, string>();
   #version: Promise<ApiVersion> | null = null;
@@ -79,6 +110,10 @@ export class VeeamClient implements RestorePointSource {
     this.#pageSize = options.pageSize ?? 1000;
     this.#parallelism = options.parallelism ?? 4;
     this.#slots = requestSlots(this.#parallelism);
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#readTimeoutMs = options.appliance.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    this.#maxPageBytes = options.appliance.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
   }
 
   get name(): string {
@@ -110,45 +145,86 @@ export class VeeamClient implements RestorePointSource {
     return { apiVersion, serverVersion: this.#serverVersion };
   }
 
+  /**
+   * Every restore point, delivered as pages arrive. The read ends within READ_TIMEOUT whatever
+   * the appliance does: at the deadline its requests are aborted, the points read so far stand,
+   * and the report says why the read is incomplete (or, when not even the login finished, it throws).
+   */
   async readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport> {
+    const controller = new AbortController();
+    const state: ReadState = { open: true, loggedIn: false, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
+    const deliver = (point: RestorePoint) => {
+      if (state.open) onPoint(point);
+    };
+    const work = this.#readAll(deliver, { renewals: 0, signal: controller.signal }, state);
+    const outcome = await within(
+      work.then(
+        (report) => ({ report }),
+        (error: unknown) => ({ error }),
+      ),
+      this.#readTimeoutMs,
+      () => null,
+    );
+    if (outcome !== null) {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.report;
+    }
+    const limit = `${formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
+    controller.abort(new VeeamError('timeout', `the read did not finish within ${limit}`));
+    // The points held back for the duplicate check were read in time: they count.
+    for (const seen of state.seen) for (const point of seen.settle().fresh) deliver(point);
+    state.open = false; // nothing read after the deadline reaches the caller's tally
+    work.catch(() => undefined);
+    const apiVersion = this.knownApiVersion;
+    if (apiVersion === null || !state.loggedIn) {
+      throw new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
+    }
+    this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
+    return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: `it did not finish within ${limit}` };
+  }
+
+  async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState): Promise<SourceReport> {
     const apiVersion = await this.apiVersion();
+    state.loggedIn = true;
     const intern = createWorkloadInterner();
-    // Points whose id may have been seen already wait for the end of the read (see SeenIds).
-    const seen = new SeenIds<RestorePoint>();
-    let skipped = 0;
-    let duplicates = 0;
-    let incomplete: string | null = null;
     const appliance = this.#settings.name;
 
     // Collections are read side by side; the request slots keep the appliance's load bounded.
     const reads = collectionsOf(apiVersion).map(async (collection) => {
+      // An id is unique within its collection only: the same id as a VM and as a SQL point is two points.
+      // Points whose id may have been seen already wait for the end of the read (see SeenIds).
+      const seen = new SeenIds<RestorePoint>();
+      state.seen.push(seen);
       const sink = (records: readonly unknown[]) => {
         for (const record of records) {
-          const converted = toRestorePoint(record, collection.kind, appliance, intern);
+          const converted = toRestorePoint(record, collection.kind, appliance, intern, collection.destinationFromType === true);
           if (!converted.ok) {
-            if (++skipped <= SKIP_LOG_LIMIT) {
+            if (++state.skipped <= SKIP_LOG_LIMIT) {
               this.#logger.debug({ collection: collection.path, reason: converted.reason }, 'skipped a restore point record');
             }
             continue;
           }
           const fresh = seen.offer(converted.point.id, converted.point);
-          if (fresh === true) onPoint(converted.point);
-          else if (fresh === false) duplicates++;
+          if (fresh === true) deliver(converted.point);
+          else if (fresh === false) state.duplicates++;
         }
       };
-      const result = await this.#readCollection(apiVersion, collection, sink);
-      if (result?.incomplete) incomplete ??= `${collection.path}: ${result.incomplete}`;
+      const result = await this.#readCollection(apiVersion, collection, sink, budget);
+      if (result?.incomplete) state.incomplete ??= `${collection.path}: ${result.incomplete}`;
     });
     // Every collection settles before the read answers: no point may arrive after it failed.
     const failure = (await Promise.allSettled(reads)).find((outcome) => outcome.status === 'rejected');
     // The points held back were read before any failure: they count either way.
-    const settled = seen.settle();
-    for (const point of settled.fresh) onPoint(point);
-    duplicates += settled.duplicates;
+    for (const seen of state.seen) {
+      const settled = seen.settle();
+      for (const point of settled.fresh) deliver(point);
+      state.duplicates += settled.duplicates;
+    }
     if (failure) throw failure.reason;
+    const skipped = state.skipped;
     if (skipped > SKIP_LOG_LIMIT) this.#logger.debug({ skipped }, 'skipped restore point records in all');
     if (skipped > 0) this.#logger.info({ skipped }, 'some restore point records could not be understood');
-    return { apiVersion, skipped, duplicates, incomplete };
+    return { apiVersion, skipped, duplicates: state.duplicates, incomplete: state.incomplete };
   }
 
   async getJobSession(id: string): Promise<JobSession | null> {
@@ -165,6 +241,7 @@ export class VeeamClient implements RestorePointSource {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#session.logout();
     await this.#transport.close();
   }
@@ -206,12 +283,12 @@ export class VeeamClient implements RestorePointSource {
     }
   }
 
-  async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void) {
+  async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void, budget: ReadBudget) {
     const known = this.#servedPaths.get(collection.path);
     const paths = known ? [known] : [collection.path, ...(collection.fallbackPath ? [collection.fallbackPath] : [])];
     for (const [index, path] of paths.entries()) {
       const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
-        const body = await this.#getJson(`${version}/${path}`, { Offset: offset, Limit: limit });
+        const body = await this.#getJson(`${version}/${path}`, { Offset: offset, Limit: limit }, budget);
         const page = wirePage.safeParse(body);
         if (!page.success) {
           throw new VeeamError('malformed', `${this.#transport.host} sent a ${path} page without a results list.`);
@@ -235,27 +312,79 @@ export class VeeamClient implements RestorePointSource {
     return null;
   }
 
-  /** GET with the bearer token; one renewal on a 401; one more try on a body that is not JSON. */
-  async #getJson(path: string, searchParams?: SearchParams): Promise<unknown> {
+  /**
+   * GET with the bearer token, the answer read within MAX_PAGE_BYTES. The token is taken inside
+   * the request slot, just before sending. A 401 on a superseded token is retried with the current
+   * one for free; a 401 on the current one shares one renewal, counted against the read's budget.
+   * A body that breaks off is asked again like any failed idempotent request; a body that is not
+   * JSON is asked once more.
+   */
+  async #getJson(path: string, searchParams?: SearchParams, budget: ReadBudget = { renewals: 0 }): Promise<unknown> {
     const host = this.#transport.host;
-    const attempt = (token: string) =>
-      this.#slots(() => this.#transport.http.get(path, { headers: { authorization: `Bearer ${token}` }, ...(searchParams ? { searchParams } : {}) }).json());
-    let token = await this.#session.accessToken();
-    for (let tries = 0; ; tries++) {
+    let token: IssuedToken | null = null;
+    let superseded = 0;
+    let interrupted = 0;
+    let notJson = 0;
+    for (;;) {
       try {
-        return await attempt(token);
+        return await this.#slots(async () => {
+          token = await this.#session.current();
+          const response = await this.#transport.http.get(path, {
+            headers: { authorization: `Bearer ${token.access}` },
+            ...(searchParams ? { searchParams } : {}),
+            ...(budget.signal ? { signal: budget.signal } : {}),
+          });
+          // A 2xx means the token was accepted, whatever becomes of the body.
+          this.#session.accepted(token);
+          return readJsonBody(response, { maxBytes: this.#maxPageBytes, stallMs: this.#requestTimeoutMs, host, what: `an answer to ${path}` });
+        });
       } catch (error) {
-        if (tries === 0 && isHTTPError(error) && error.response.status === 401) {
-          this.#logger.debug({ path }, 'the appliance refused the token; renewing');
-          token = await this.#session.afterUnauthorized(token);
+        if (budget.signal?.aborted) throw budget.signal.reason;
+        if (this.#closing) throw new VeeamError('incomplete', `The read of ${host} was stopped because the bot is shutting down.`, { cause: error });
+        if (token !== null && isHTTPError(error) && error.response.status === 401) {
+          const next = await this.#session.refused(token);
+          if (next === 'superseded' && ++superseded <= SUPERSEDED_RETRIES) continue;
+          if (next === 'renewed' && ++budget.renewals <= RENEWALS_PER_READ) {
+            this.#logger.debug({ path, renewals: budget.renewals }, 'the appliance refused the token; renewed it');
+            continue;
+          }
+          throw new VeeamError(
+            'credentials',
+            `${host} kept refusing fresh tokens (${budget.renewals} renewals in one read): check the account and the appliance's clock.`,
+            { status: 401, cause: error },
+          );
+        }
+        if (error instanceof BodyInterrupted && interrupted++ < this.#retry.limit) {
+          this.#logger.debug({ path, reason: String(error.cause) }, 'the answer broke off; asking again');
+          await sleep(Math.min(this.#retry.backoffLimitMs, this.#retry.baseDelayMs * 2 ** (interrupted - 1)));
           continue;
         }
-        if (tries === 0 && error instanceof SyntaxError) {
+        if (error instanceof SyntaxError && notJson++ === 0) {
           this.#logger.debug({ path }, 'the appliance sent a body that is not JSON; asking again');
           continue;
+        }
+        if (error instanceof BodyInterrupted) {
+          throw new VeeamError('unreachable', `${host} broke off its answer to ${path} ${interrupted} times (${describeCause(error.cause)}).`, { cause: error });
         }
         throw toVeeamError(error, host);
       }
     }
   }
+}
+
+interface ReadState {
+  /** False once the read has answered: late points are dropped. */
+  open: boolean;
+  /** Logged in and the API version known: past here a deadline leaves a partial read, not a failure. */
+  loggedIn: boolean;
+  skipped: number;
+  duplicates: number;
+  incomplete: string | null;
+  readonly seen: Array<SeenIds<RestorePoint>>;
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
+  return `${cause.message}${inner}`;
 }

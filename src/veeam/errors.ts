@@ -18,6 +18,8 @@ export type VeeamErrorKind =
   | 'server'
   | 'malformed'
   | 'rejected'
+  | 'redirected'
+  | 'too-large'
   | 'incomplete';
 
 export interface VeeamErrorDetails {
@@ -131,6 +133,15 @@ export function toVeeamError(error: unknown, host: string): VeeamError {
     const traceId = problem?.traceId ?? null;
     const base = problemSentence(status, title, detail, traceId);
     const details = { status, title, detail, traceId, cause: error };
+    if (status >= 300 && status < 400) {
+      const location = error.response.headers.get('location');
+      const hint = 'set the appliance URL to the address the appliance really serves its API on';
+      return new VeeamError(
+        'redirected',
+        `${host} answered ${status} redirecting to ${location ? `"${location.slice(0, 200)}"` : 'no Location'}; the bot never follows a redirect (it would carry the credentials along): ${hint}.`,
+        { ...details, hint },
+      );
+    }
     if (status === 403 && problem?.licenseAgreementAcceptanceRequired) {
       const hint = 'sign in to the appliance web UI once and accept the license agreement';
       return new VeeamError('license', `${host} refuses API calls until its license agreement is accepted: ${hint} (${base}).`, { ...details, hint });

@@ -92,25 +92,36 @@ export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options
   }
 
   // The total is known: plan the remaining pages with the page size the server really serves.
+  // The total is only a hint: a planned page that comes back empty means the collection ended
+  // there (or the total lied), and ends the read instead of asking for every page it promised.
   const step = first.results.length;
-  const offsets: number[] = [];
-  for (let offset = step; offset < total && offsets.length < maxPages - pages; offset += step) offsets.push(offset);
-  const truncated = step * (offsets.length + 1) < total;
+  const planned = Math.min(Math.ceil((total - step) / step), maxPages - pages);
+  const truncated = step * (planned + 1) < total;
   const gaps: Array<{ from: number; to: number }> = [];
   let next = 0;
   let stop = false;
+  /** A planned page came back empty: the collection ends there. */
+  let ended = false;
+  /** The server repeated a page: nothing more it sends can be trusted. */
+  let repeated = false;
   const pull = async () => {
-    while (!stop && next < offsets.length) {
-      const offset = offsets[next++]!;
+    while (!stop && next < planned) {
+      const offset = step * ++next;
       const expected = Math.min(step, total - offset);
       const page = await fetchPage(offset, options.pageSize);
       if (!accept(page, offset)) {
+        repeated = true;
         stop = true;
         return;
       }
       const got = page.results.length;
+      if (got === 0) {
+        ended = true;
+        stop = true;
+        return;
+      }
       // Fewer than planned: the collection shifted or the server pages differently. Fill the gap.
-      if (got > 0 && got < expected) gaps.push({ from: offset + got, to: offset + expected });
+      if (got < expected) gaps.push({ from: offset + got, to: offset + expected });
     }
   };
   const worker = async () => {
@@ -123,13 +134,13 @@ export async function readAllPages(fetchPage: FetchPage, sink: PageSink, options
   };
   // Wait for every worker, not just the first failure: a page still in flight must not reach the
   // sink after the read has been reported as failed (the caller's tally is final by then).
-  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(options.parallelism, offsets.length)) }, worker));
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(options.parallelism, planned)) }, worker));
   const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failed) throw failed.reason;
   for (const gap of gaps) {
-    if (stop) break;
+    if (repeated) break;
     await walk(gap.from, gap.to);
   }
-  if (truncated) incomplete ??= `the read stopped after ${maxPages} pages`;
+  if (truncated && !ended) incomplete ??= `the read stopped after ${maxPages} pages`;
   return { pages, records, incomplete };
 }

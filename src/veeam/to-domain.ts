@@ -93,11 +93,20 @@ export function parseApiTimeGeneral(value: string | null | undefined): number | 
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** Sizes are int64 in v8.1 and "string" in the v1 table; negative or garbage means unknown. */
+/**
+ * The largest size believed: 2^53 bytes (8 PiB) is beyond any restore point, and past it a
+ * number no longer holds every integer, so sums would round.
+ */
+export const MAX_BELIEVABLE_SIZE = 2 ** 53;
+
+/**
+ * Sizes are int64 in v8.1 and "string" in the v1 table. Negative, garbage, not finite or above
+ * 2^53 means unknown: one absurd size must not turn a total into Infinity or a rounded number.
+ */
 export function parseSize(value: number | string | null | undefined): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
-  if (typeof value === 'string' && /^\d{1,19}$/.test(value.trim())) return Number(value.trim());
-  return null;
+  const size = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,19}$/.test(value.trim()) ? Number(value.trim()) : null;
+  if (size === null || !Number.isFinite(size) || size < 0 || size > MAX_BELIEVABLE_SIZE) return null;
+  return Math.floor(size);
 }
 
 function workloadName(record: Omit<WireRestorePoint, '_links'>, kind: WorkloadKind): string | null {
@@ -153,14 +162,15 @@ export function toRestorePoint(
   kind: WorkloadKind,
   appliance: string,
   intern: WorkloadInterner,
+  destinationFromType = false,
 ): PointConversion {
   if (isPlainRecord(raw)) {
     const session = nonBlank(raw.jobSessionId);
-    if (session !== null) return toPoint(raw, session, kind, appliance, intern);
+    if (session !== null) return toPoint(raw, session, kind, appliance, intern, destinationFromType);
     const links = plainLinks(raw._links);
-    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern);
+    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern, destinationFromType);
   }
-  return toRestorePointViaSchema(raw, kind, appliance, intern);
+  return toRestorePointViaSchema(raw, kind, appliance, intern, destinationFromType);
 }
 
 /**
@@ -172,6 +182,7 @@ export function toRestorePointViaSchema(
   kind: WorkloadKind,
   appliance: string,
   intern: WorkloadInterner,
+  destinationFromType = false,
 ): PointConversion {
   const parsed = wireRestorePoint.safeParse(raw);
   if (!parsed.success) {
@@ -179,7 +190,7 @@ export function toRestorePointViaSchema(
     return { ok: false, reason: issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'not an object' };
   }
   const record = parsed.data;
-  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern);
+  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern, destinationFromType);
 }
 
 /** An empty or blank session id would ask for /jobSessions/ (the list): it is no session id. */
@@ -190,7 +201,19 @@ function nonBlank(id: string | null | undefined): string | null {
 /** A record's fields as the schema makes them, but for `_links` (only read for the session id). */
 type WireFields = Omit<WireRestorePoint, '_links'>;
 
-function toPoint(record: WireFields, jobSessionId: string | null, kind: WorkloadKind, appliance: string, intern: WorkloadInterner): PointConversion {
+/**
+ * `destinationFromType`: the collection's records name no destination (Cosmos DB continuous
+ * points have no `backupDestination` in v8.1), so their type ("Continuous") stands for it rather
+ * than mixing them with points whose destination really is unknown.
+ */
+function toPoint(
+  record: WireFields,
+  jobSessionId: string | null,
+  kind: WorkloadKind,
+  appliance: string,
+  intern: WorkloadInterner,
+  destinationFromType: boolean,
+): PointConversion {
   const pointInTime = parseApiTime(record.pointInTime);
   if (pointInTime === null) return { ok: false, reason: `pointInTime: not a date-time (${JSON.stringify(record.pointInTime.slice(0, 40))})` };
   const name = workloadName(record, kind);
@@ -202,7 +225,7 @@ function toPoint(record: WireFields, jobSessionId: string | null, kind: Workload
       workload: name === null ? null : intern(kind, name),
       pointInTime,
       sizeBytes: parseSize(record.backupSizeBytes ?? record.sizeInBytes),
-      destination: record.backupDestination?.trim() || 'Unknown',
+      destination: record.backupDestination?.trim() || (destinationFromType ? record.type?.trim() || 'Continuous' : null) || 'Unknown',
       type: record.type ?? null,
       corrupted: record.isCorrupted === true || record.state === 'Corrupted',
       immutableUntil: parseApiTime(record.immutableTill),

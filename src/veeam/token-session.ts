@@ -13,11 +13,21 @@ export interface Credentials {
   readonly password: string;
 }
 
-interface Tokens {
+/** A token as handed to a request: its generation tells a stale refusal from a fresh one. */
+export interface IssuedToken {
   readonly access: string;
+  /** 1 for the first token of the session, one more for each renewal. */
+  readonly generation: number;
+}
+
+interface Tokens extends IssuedToken {
   readonly refresh: string | null;
   /** Epoch ms after which we renew before using the token. */
   readonly renewAt: number;
+  /** Issued by a password login (not a refresh). */
+  readonly viaPassword: boolean;
+  /** The appliance accepted it at least once. */
+  proven: boolean;
 }
 
 /** Renew 5 minutes early, or a tenth of the lifetime when tokens are short-lived. */
@@ -25,12 +35,16 @@ function renewalMargin(expiresInSeconds: number): number {
   return Math.min(300_000, expiresInSeconds * 100);
 }
 
+/** What a refused request should do next: retry with the newer token, free, or after a renewal. */
+export type AfterRefusal = 'superseded' | 'renewed';
+
 export class TokenSession {
   readonly #transport: Transport;
   readonly #credentials: Credentials;
   readonly #now: () => number;
   readonly #logger: Logger;
   #tokens: Tokens | null = null;
+  #generation = 0;
   #renewal: Promise<Tokens> | null = null;
 
   constructor(transport: Transport, credentials: Credentials, logger: Logger, now: () => number = Date.now) {
@@ -40,21 +54,51 @@ export class TokenSession {
     this.#now = now;
   }
 
-  /** A bearer token that is valid now; logs in or refreshes first when needed. */
-  async accessToken(): Promise<string> {
-    const tokens = this.#tokens;
-    if (tokens && this.#now() < tokens.renewAt) return tokens.access;
-    return (await this.#renew(tokens)).access;
+  /**
+   * The token to send now, taken just before sending: while a renewal runs, new sends wait for
+   * its token instead of going out with the dying one; a token due for renewal is renewed first.
+   */
+  async current(): Promise<IssuedToken> {
+    for (let round = 0; ; round++) {
+      if (this.#renewal) {
+        await this.#renewal;
+        continue;
+      }
+      const tokens = this.#tokens;
+      // A token renewed twice in a row and still "due" (a clock far off): use it rather than loop.
+      if (tokens && (this.#now() < tokens.renewAt || round >= 2)) return tokens;
+      await this.#renew(tokens, 'refresh');
+    }
+  }
+
+  /** The appliance accepted `token`: a later refusal of it means expiry or revocation, not bad credentials. */
+  accepted(token: IssuedToken): void {
+    if (this.#tokens && this.#tokens.generation === token.generation) this.#tokens.proven = true;
   }
 
   /**
-   * The appliance refused `rejected` (401). Renew once, whoever asks: callers that were refused
-   * the same token share one renewal, and a token renewed meanwhile is simply returned.
+   * The appliance refused `token` (401). A token older than the current one (or than the one being
+   * renewed) was superseded: retry with the current one, at no cost. A refusal of the current
+   * token starts one renewal shared by everyone refused meanwhile. A token that a password login
+   * has just issued and that is refused on its first use will not get better: that throws.
    */
-  async afterUnauthorized(rejected: string): Promise<string> {
+  async refused(token: IssuedToken): Promise<AfterRefusal> {
+    if (this.#renewal) {
+      await this.#renewal;
+      return 'superseded';
+    }
     const tokens = this.#tokens;
-    if (tokens && tokens.access !== rejected) return tokens.access;
-    return (await this.#renew(tokens, true)).access;
+    if (!tokens || tokens.generation !== token.generation) return 'superseded';
+    if (tokens.viaPassword && !tokens.proven) {
+      throw new VeeamError(
+        'credentials',
+        `${this.#transport.host} refused the token it had just issued for ${this.#credentials.username}: check that the account may use the REST API, and the appliance's clock.`,
+        { status: 401 },
+      );
+    }
+    // A refreshed token refused before it was ever accepted: the refresh chain is broken, log in.
+    await this.#renew(tokens, tokens.proven ? 'refresh' : 'password');
+    return 'renewed';
   }
 
   /** DELETE /api/oauth2/token. Best effort: the session ends either way. */
@@ -74,20 +118,20 @@ export class TokenSession {
     }
   }
 
-  #renew(current: Tokens | null, force = false): Promise<Tokens> {
+  #renew(current: Tokens | null, how: 'refresh' | 'password'): Promise<Tokens> {
     if (!this.#renewal) {
-      this.#renewal = this.#obtain(current, force).finally(() => {
+      this.#renewal = this.#obtain(current, how).finally(() => {
         this.#renewal = null;
       });
     }
     return this.#renewal;
   }
 
-  async #obtain(current: Tokens | null, force: boolean): Promise<Tokens> {
-    if (current?.refresh) {
+  async #obtain(current: Tokens | null, how: 'refresh' | 'password'): Promise<Tokens> {
+    if (how === 'refresh' && current?.refresh) {
       try {
         const tokens = await this.#grant({ grant_type: 'Refresh_token', refresh_token: current.refresh });
-        this.#logger.debug({ host: this.#transport.host, forced: force }, 'refreshed the appliance session');
+        this.#logger.debug({ host: this.#transport.host, generation: tokens.generation }, 'refreshed the appliance session');
         return (this.#tokens = tokens);
       } catch (error) {
         const reason = toVeeamError(error, this.#transport.host).message;
@@ -104,6 +148,7 @@ export class TokenSession {
   }
 
   async #grant(form: Record<string, string>): Promise<Tokens> {
+    const viaPassword = form['grant_type'] === 'Password';
     const host = this.#transport.host;
     let body: unknown;
     try {
@@ -142,8 +187,11 @@ export class TokenSession {
     const expiresIn = token.expires_in && token.expires_in > 0 ? token.expires_in : 3600;
     return {
       access: token.access_token,
+      generation: ++this.#generation,
       refresh: token.refresh_token ?? null,
       renewAt: this.#now() + expiresIn * 1000 - renewalMargin(expiresIn),
+      viaPassword,
+      proven: false,
     };
   }
 }

@@ -72,12 +72,19 @@ export function createTransport(options: TransportOptions): Transport {
       shouldRetry: ({ error }) => (isCertificateError(error) ? false : undefined),
     },
     headers: { accept: 'application/json' },
+    // Never follow a redirect: fetch would re-send the password of a login POST (307/308) or the
+    // bearer token to whatever host `Location` names, and let another host's data in. A 3xx is
+    // handed back as it is and becomes an error naming the Location (errors.ts). undici's Agent
+    // follows nothing by itself (no redirect interceptor is installed).
+    redirect: 'manual',
   });
   // Closing twice (a shutdown signal and a `finally`) must not throw: undici rejects a second close.
+  // Closing ends requests still in flight (a hung login, a read past its wait) instead of waiting
+  // for them: whoever closes is done with the appliance, and the client words their failure.
   let closing: Promise<void> | null = null;
   return {
     http,
     host: base.host,
-    close: () => (closing ??= agent.close()),
+    close: () => (closing ??= agent.destroy()),
   };
 }

@@ -152,10 +152,37 @@ describe('summarise', () => {
     expect(summary.totalBytes).toBe(5);
   });
 
-  it('reports a point dated in the future with a negative age, and not as stale', () => {
+  // Changed deliberately (issue 11, DESIGN "The future"): a point more than 10 minutes ahead is
+  // never the latest, so it cannot hide staleness; it is counted, and the appliance's line says so.
+  it('counts a point dated in the future, never as the latest, and says the clock or data looks wrong', () => {
     const summary = summarisePoints([point({ ago: -2 * HOUR })], DEFAULT_STALE_POLICY, NOW);
-    expect(summary.destinations[0]!.latest!.ageSeconds).toBe(-7200);
-    expect(summary.destinations[0]!.stale).toBe(false);
+    expect(summary.destinations[0]!.restorePoints).toBe(1);
+    expect(summary.destinations[0]!.latest).toBeNull();
+    expect(summary.destinations[0]!.stale).toBe(true);
+    expect(summary.warning).toMatch(/^1 restore point is dated more than 10 minutes in the future \(up to .*\): the appliance's clock or data looks wrong/);
+  });
+
+  it('a point a few minutes ahead (clock skew) is still the latest, with a negative age', () => {
+    const summary = summarisePoints([point({ ago: -5 * 60_000 })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.destinations[0]!.latest!.ageSeconds).toBe(-300);
+    expect(summary.warning).toBeNull();
+  });
+
+  it('a future point does not hide an older stale one: the older is the latest, and stale', () => {
+    const summary = summarisePoints([point({ ago: 3 * 24 * HOUR }), point({ ago: -24 * HOUR })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.destinations[0]!.latest!.ageSeconds).toBe(3 * 24 * 3600);
+    expect(summary.destinations[0]!.stale).toBe(true);
+    expect(summary.workloads[0]!.stale).toBe(true);
+  });
+
+  it('totals of huge sizes stay exact finite numbers and say when they stopped counting', () => {
+    const summary = summarisePoints([point({ sizeBytes: 2 ** 53 }), point({ sizeBytes: 2 ** 53 })], DEFAULT_STALE_POLICY, NOW);
+    expect(summary.totalBytes).toBe(Number.MAX_SAFE_INTEGER);
+    expect(Number.isSafeInteger(summary.destinations[0]!.totalBytes)).toBe(true);
+    expect(summary.warning).toMatch(/Sizes add up to more than 9007199254740991 bytes/);
+    const exact = summarisePoints([point({ sizeBytes: 2 ** 52 }), point({ sizeBytes: 2 ** 52 - 1 })], DEFAULT_STALE_POLICY, NOW);
+    expect(exact.totalBytes).toBe(2 ** 53 - 1);
+    expect(exact.warning).toBeNull();
   });
 
   it('keeps the newest points of each workload, newest first, corrupted included', () => {

@@ -89,7 +89,7 @@ describe('PointTally', () => {
 });
 
 /** summariseTally as first written: sorts, thresholds and counts worked out per workload. */
-function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit<ApplianceSummary, 'name' | 'url' | 'apiVersion' | 'error' | 'skipped'> {
+function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit<ApplianceSummary, 'name' | 'url' | 'apiVersion' | 'error' | 'warning' | 'skipped'> {
   const pointSummary = (point: RestorePoint): PointSummary => ({
     id: point.id,
     pointInTime: new Date(point.pointInTime).toISOString(),
@@ -147,7 +147,7 @@ describe('summariseTally', () => {
       fc.property(fc.array(point, { maxLength: 80 }), policies, fc.integer({ min: 0, max: 20 }).map((hour) => hour * 3_600_000), (raw, policy, now) => {
         const tally = new PointTally();
         raw.forEach((each, index) => tally.add({ ...each, id: `${each.id}${index}`, appliance: 'weu', type: index % 2 ? 'Full' : null, immutableUntil: null, jobSessionId: `s${index}` }));
-        const { name: _n, url: _u, apiVersion: _a, error: _e, skipped: _s, ...summary } = summariseTally(tally, { name: 'weu', url: 'u', apiVersion: 'v8.1', error: null, skipped: 0 }, policy, now);
+        const { name: _n, url: _u, apiVersion: _a, error: _e, warning: _w, skipped: _s, ...summary } = summariseTally(tally, { name: 'weu', url: 'u', apiVersion: 'v8.1', error: null, skipped: 0 }, policy, now);
         expect(summary).toEqual(plainSummary(tally, policy, now));
         expect(JSON.stringify(summary)).toBe(JSON.stringify(plainSummary(tally, policy, now)));
       }),

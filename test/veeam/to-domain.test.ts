@@ -189,6 +189,15 @@ describe('toRestorePoint', () => {
       });
     });
 
+    it('a Cosmos DB continuous point (no backupDestination in v8.1) lands under its type, not under Unknown', () => {
+      const continuous = { ...cosmosRecord(), backupDestination: undefined };
+      expect(toRestorePoint(continuous, 'cosmosDb', APPLIANCE, createWorkloadInterner(), true)).toMatchObject({ ok: true, point: { destination: 'Continuous' } });
+      expect(toRestorePoint({ ...continuous, type: null }, 'cosmosDb', APPLIANCE, createWorkloadInterner(), true)).toMatchObject({ point: { destination: 'Continuous' } });
+      // Elsewhere a missing destination stays Unknown, and a named one is kept.
+      expect(point(continuous, 'cosmosDb').destination).toBe('Unknown');
+      expect(toRestorePoint(cosmosRecord(), 'cosmosDb', APPLIANCE, createWorkloadInterner(), true)).toMatchObject({ point: { destination: 'AzureBlob' } });
+    });
+
     it('the name is read from the field of the collection kind only', () => {
       expect(point(vmRecord(), 'sql').workload).toBeNull();
       expect(point(vmRecord({ vmName: null, accountName: 'x' })).workload).toBeNull();
@@ -231,7 +240,11 @@ describe('toRestorePoint', () => {
       ['null', null, null],
       ['a 20-digit string', '99999999999999999999', null],
       ['a 40-digit string', '9'.repeat(40), null],
-      ['a 19-digit string', '1234567890123456789', 1234567890123456789],
+      // Above 2^53 a number no longer holds every integer: such a size is unknown (DESIGN "Numbers stay numbers").
+      ['a 19-digit string', '1234567890123456789', null],
+      ['2^53 as a string', String(2 ** 53), 2 ** 53],
+      ['one above 2^53', 2 ** 53 + 2, null],
+      ['1e308', 1e308, null],
     ])('%s', (_label, size, expected) => {
       expect(point(vmRecord({ backupSizeBytes: size })).sizeBytes).toBe(expected);
     });
@@ -500,7 +513,9 @@ describe('parseSize', () => {
     ['0', 0],
     ['5368709120', 5368709120],
     [' 7 ', 7],
-    ['1234567890123456789', 1234567890123456789],
+    ['9007199254740992', 2 ** 53],
+    ['1234567890123456789', null],
+    [1e308, null],
   ])('%j → %d', (value, expected) => expect(parseSize(value)).toBe(expected));
 
   it.each([

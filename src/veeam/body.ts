@@ -1,0 +1,67 @@
+/**
+ * A response body read with a bound: bytes are counted as they arrive and the read stops at
+ * `maxBytes`, so a 200 MB page costs at most the limit in memory, never the page. A body that
+ * breaks off half-way (a reset connection) is told apart from a refusal, so a GET can be asked again.
+ */
+import { within } from '../lib/timeout.ts';
+import { VeeamError } from './errors.ts';
+
+/** The default `MAX_PAGE_BYTES`: 64 MiB, some 100,000 restore points a page. */
+export const DEFAULT_MAX_PAGE_BYTES = 64 * 1024 ** 2;
+
+/** The body broke off while arriving (reset, closed, stalled): asking again may well work. */
+export class BodyInterrupted extends Error {
+  constructor(cause: unknown) {
+    super('the answer broke off while arriving', { cause });
+    this.name = 'BodyInterrupted';
+  }
+}
+
+function sizeText(bytes: number): string {
+  const mib = bytes / 1024 ** 2;
+  return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+function tooLarge(host: string, what: string, maxBytes: number): VeeamError {
+  const hint = 'raise MAX_PAGE_BYTES if the appliance really serves pages this large';
+  return new VeeamError('too-large', `${host} sent ${what} larger than ${sizeText(maxBytes)} (MAX_PAGE_BYTES), which the bot refuses: ${hint}.`, { hint });
+}
+
+/**
+ * The body as JSON (the empty string for an empty body, like ky's `.json()`). Throws a
+ * VeeamError for a body over `maxBytes`, BodyInterrupted when it breaks off or stalls past
+ * `stallMs`, and a SyntaxError when it is not JSON.
+ */
+export async function readJsonBody(response: Response, options: { maxBytes: number; stallMs: number; host: string; what: string }): Promise<unknown> {
+  const { maxBytes, host, what } = options;
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(host, what, maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      received += value.byteLength;
+      if (received > maxBytes) throw tooLarge(host, what, maxBytes);
+      chunks.push(value);
+    }
+  };
+  try {
+    const finished = await within(drain().then(() => true), options.stallMs, () => false);
+    if (!finished) throw new BodyInterrupted(new Error(`no complete answer within ${options.stallMs} ms`));
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    if (error instanceof VeeamError || error instanceof BodyInterrupted) throw error;
+    // An abort (the read's deadline) passes as it is; anything else broke the connection.
+    if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) throw error;
+    throw new BodyInterrupted(error);
+  }
+  const text = Buffer.concat(chunks, received).toString('utf8');
+  return text === '' ? '' : JSON.parse(text);
+}
