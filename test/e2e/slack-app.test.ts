@@ -230,6 +230,25 @@ describe('job-session buttons', () => {
   });
 });
 
+describe('session buttons whose id is no id', () => {
+  it('answers that the button names no session, and never asks the appliance for /jobSessions/ or its parent', async () => {
+    for (const session of ['.', '..', '../..', 'a/b', '']) {
+      const responseUrl = slack.responseUrl(`dot-${session}`);
+      const value = JSON.stringify({ a: 'weu', s: session });
+      await running.post(
+        blockActionsBody({ response_url: responseUrl, channel: { id: TEST_CHANNEL_ID }, actions: [{ type: 'button', action_id: 'open_session:0', block_id: 'b', value, action_ts: '1' }] }),
+        FORM,
+      );
+      await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000);
+      const reply = slack.responses.find((post) => post.url === responseUrl)!.body;
+      expectWithinSlackLimits(reply);
+      expect(textOf(reply)).toMatch(/does not name a job session/);
+    }
+    const asked = [...simulator.stats.gets.keys()];
+    expect(asked.filter((path) => /\/jobSessions\/?$/.test(path) || /\/api\/v[\d.]+\/?$/.test(path))).toEqual([]);
+  });
+});
+
 describe('hostile and huge appliances', () => {
   const hostile = ['<!channel>', '<@U0ADMIN>', 'a&b<c>', '<!here|here>', '*bold*_`tick`'];
   let hostileSim: Simulator;
