@@ -9,7 +9,7 @@ import { logDigestDisabled, startDigestSchedule, type DigestSchedule } from './d
 import { planDigest } from './digest/plan.ts';
 import { sendDigest, type DigestRun } from './digest/send.ts';
 import { freshReadings, readinessCheck } from './http/readiness.ts';
-import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/routes.ts';
+import { healthRoute, metricsRoute, readinessRoute, type ConnectionTimeouts, type Route } from './http/routes.ts';
 import { InFlight } from './lib/in-flight.ts';
 import { settledWithin } from './lib/timeout.ts';
 import type { Logger } from './log.ts';
@@ -44,6 +44,8 @@ export interface BotOptions {
   readonly logoutTimeoutMs?: number;
   /** Socket Mode reconnection and close timings (tests shorten them; production keeps the SDK's). */
   readonly socketMode?: SocketModeTimings;
+  /** The HTTP server's idle, keep-alive, header and request timeouts (tests shorten them). */
+  readonly httpTimeouts?: ConnectionTimeouts;
 }
 
 export interface Bot {
@@ -105,6 +107,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     routes,
     ...(options.webApiRetries === undefined ? {} : { webApiRetries: options.webApiRetries }),
     ...(options.socketMode ? { socketMode: options.socketMode } : {}),
+    ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
     deps: {
       fleet,
       userZones: new UserZones(logger, now),

@@ -11,7 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config/types.ts';
-import { sendText, startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
+import { applyConnectionTimeouts, sendText, startRouteServer, type ConnectionTimeouts, type Route, type RouteServer } from '../http/routes.ts';
 import type { Logger } from '../log.ts';
 import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -29,6 +29,8 @@ export interface SlackAppOptions {
   readonly webApiTimeoutMs?: number;
   /** Socket Mode timings; production leaves them to the SDK (tests shorten them). */
   readonly socketMode?: SocketModeTimings;
+  /** Idle, keep-alive, header and request timeouts of the HTTP server (tests shorten them). */
+  readonly httpTimeouts?: ConnectionTimeouts;
 }
 
 export interface SocketModeTimings {
@@ -135,7 +137,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
 
   if (socketReceiver) {
     // Health routes first: the process is alive even while Slack is unreachable.
-    const routeServer: RouteServer = await startRouteServer(options.routes, options.port);
+    const routeServer: RouteServer = await startRouteServer(options.routes, options.port, options.httpTimeouts);
     const client = socketReceiver.client;
     let up = false;
     client.on('connected', () => (up = true));
@@ -173,6 +175,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   }
 
   const server = (await app.start(options.port)) as Server;
+  applyConnectionTimeouts(server, options.httpTimeouts);
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, 'listening for Slack on /slack/events');
   let listening = true;
