@@ -22,7 +22,7 @@ import {
 } from 'node-cron';
 import { scheduleProblems } from '../config/schedule.ts';
 import { withTimeout } from '../lib/timeout.ts';
-import type { Logger } from '../log.ts';
+import { lifecycleLogger, type Logger } from '../log.ts';
 
 export type { RunCoordinator } from 'node-cron';
 
@@ -231,7 +231,7 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
 
   task.start();
   const next = nextRun();
-  logger.info(
+  lifecycleLogger(logger).info(
     {
       cron,
       timeZone,

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config/types.ts';
 import { applyConnectionTimeouts, sendText, startRouteServer, type ConnectionTimeouts, type Route, type RouteServer } from '../http/routes.ts';
-import type { Logger } from '../log.ts';
+import { lifecycleLogger, type Logger } from '../log.ts';
 import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
@@ -154,7 +154,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
       await routeServer.close();
       throw error;
     }
-    logger.info({ port: routeServer.port }, 'connected to Slack in Socket Mode');
+    lifecycleLogger(logger).info({ port: routeServer.port }, `connected to Slack in Socket Mode; health routes listening on port ${routeServer.port}`);
     return {
       app,
       mode: 'socket',
@@ -177,7 +177,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const server = (await app.start(options.port)) as Server;
   applyConnectionTimeouts(server, options.httpTimeouts);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port }, 'listening for Slack on /slack/events');
+  lifecycleLogger(logger).info({ port }, `listening on port ${port} for Slack (/slack/events) and the health routes`);
   let listening = true;
   return {
     app,
