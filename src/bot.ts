@@ -25,8 +25,10 @@ export interface BotOptions {
   readonly appliances?: readonly ApplianceConfig[];
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Web API retries after the first attempt (tests use 0). */
+  /** Web API retries after the first attempt; default 0 (posts are resent only when Slack said they were not done). */
   readonly webApiRetries?: number;
+  /** How long one Web API call may wait for Slack's answer; default 10 s (tests shorten it). */
+  readonly webApiTimeoutMs?: number;
   /** Shared by replicas (Redis): one digest per fire, one answer per mention. */
   readonly coordinator?: RedisCoordinator;
   /** Seconds between digest posting retries are Slack's to say; tests shorten the wait. */
@@ -106,6 +108,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     logger,
     routes,
     ...(options.webApiRetries === undefined ? {} : { webApiRetries: options.webApiRetries }),
+    ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
     ...(options.socketMode ? { socketMode: options.socketMode } : {}),
     ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
     deps: {

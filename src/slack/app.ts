@@ -1,7 +1,8 @@
 /**
  * The one factory for the Bolt app: Socket Mode when an app-level token is given, else HTTP on
- * PORT with request signing. The Web API client gets a bounded retry policy and a timeout (the
- * default retries for about 30 minutes and pauses the whole queue on a 429).
+ * PORT with request signing. The Web API client gets a timeout and no retries of its own (the SDK's
+ * default retries for about 30 minutes, pauses the whole queue on a 429, and resends posts that
+ * Slack may already have made).
  *
  * Socket Mode's own client (apps.connections.open with the app-level token, then the websocket)
  * goes to SLACK_API_URL too, but keeps the SDK's patient reconnection: a bot that cannot reach
@@ -24,7 +25,7 @@ export interface SlackAppOptions {
   readonly deps: SlackDeps;
   readonly routes: readonly Route[];
   readonly logger: Logger;
-  /** Web API retries after the first attempt (tests use 0). */
+  /** Web API retries after the first attempt; default 0 (a timed-out post must not be resent blindly). */
   readonly webApiRetries?: number;
   readonly webApiTimeoutMs?: number;
   /** Socket Mode timings; production leaves them to the SDK (tests shorten them). */
@@ -65,7 +66,12 @@ export interface RunningSlackApp {
   stop(): Promise<void>;
 }
 
-export function slackClientOptions(slack: SlackConfig, retries = 2, timeoutMs = 10_000) {
+/**
+ * No retries by default: the SDK resends whatever failed, a post whose answer merely timed out
+ * included, and Slack may have posted it already. Posts are resent by the caller, and only when
+ * Slack said they were not done (post-fate.ts).
+ */
+export function slackClientOptions(slack: SlackConfig, retries = 0, timeoutMs = 10_000) {
   return {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     retryConfig: { retries, factor: 2, minTimeout: 500, maxTimeout: 4000 },

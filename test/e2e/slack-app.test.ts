@@ -6,10 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimPoint } from '../../src/simulator/dataset.ts';
 import { demoDataset, pointsDataset, simUuid } from '../../src/simulator/dataset.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
-import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
+import { startBot } from '../../src/bot.ts';
+import { silentLogger } from '../../src/log.ts';
+import { applianceFor, SIGNING_SECRET, startTestBot, testConfig, testFleet, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { expectWithinSlackLimits, slackLimitViolations } from '../support/slack-limits.ts';
-import { blockActionsBody, eventCallbackBody, slashCommandBody, TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
+import { blockActionsBody, eventCallbackBody, postSigned, slashCommandBody, TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -179,6 +181,23 @@ describe('@restorepoints in a channel', () => {
     const post = slack.callsTo('chat.postMessage').find((call) => call.body['channel'] === 'CINCIDENT2')!;
     expect(post.body['thread_ts']).toBe('1764150200.000300');
     expect(textOf(post.body)).toContain('vm-web-01');
+  });
+
+  it('answers once when Slack posts the answer but answers after the timeout', async () => {
+    // The production Web API options (no webApiRetries given), but for a shorter timeout.
+    const config = testConfig(slack, [applianceFor(simulator)]);
+    const fleet = testFleet(config);
+    const slow = await startBot({ config, fleet, logger: silentLogger(), webApiTimeoutMs: 400 });
+    try {
+      slack.script('chat.postMessage', { delayMs: 1200 });
+      const event = { type: 'app_mention', user: TEST_USER_ID, text: '<@UBOT> stale', ts: '1764150250.000300', channel: 'CSLOWSLACK', event_ts: '1764150250.000300' };
+      await postSigned(`http://127.0.0.1:${slow.port}/slack/events`, eventCallbackBody(event), JSON_TYPE, { secret: SIGNING_SECRET });
+      await slack.waitFor(() => slack.callsTo('chat.postMessage').some((call) => call.body['channel'] === 'CSLOWSLACK'), 8000);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(slack.callsTo('chat.postMessage').filter((call) => call.body['channel'] === 'CSLOWSLACK')).toHaveLength(1);
+    } finally {
+      await slow.stop(2000);
+    }
   });
 
   it('ignores its own messages', async () => {
