@@ -5,7 +5,7 @@
 import type { Fleet } from './appliances/fleet.ts';
 import type { ApplianceConfig, Config } from './config/types.ts';
 import type { RedisCoordinator } from './digest/redis-coordinator.ts';
-import { logDigestDisabled, startDigestSchedule, type DigestSchedule } from './digest/schedule.ts';
+import { logDigestDisabled, startDigestSchedule, type DigestSchedule, type PostingFence } from './digest/schedule.ts';
 import { planDigest } from './digest/plan.ts';
 import { sendDigest, type DigestRun } from './digest/send.ts';
 import { freshReadings, readinessCheck } from './http/readiness.ts';
@@ -90,6 +90,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const readiness = readinessCheck({
     slack: () => (stopping ? 'stopping' : !slack ? 'starting' : slack.connected() ? null : `not connected (${slack.mode === 'socket' ? 'the Socket Mode connection is down; it reconnects by itself' : 'not listening'})`),
     readers: () => fleet.readers,
+    ...(options.coordinator ? { redis: () => options.coordinator!.problem() } : {}),
     cacheTtlMs: config.cacheTtlMs,
     now,
     ...(options.readinessWaitMs === undefined ? {} : { waitMs: options.readinessWaitMs }),
@@ -124,9 +125,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   slack = running;
 
   const digestRoutes = planDigest(config.digest.channels, appliances);
-  const runDigest = async (): Promise<DigestRun> => {
+  const runDigest = async (fence?: PostingFence): Promise<DigestRun> => {
     try {
       const run = await sendDigest({
+        ...(fence ? { mayPost: () => fence.mayPost() } : {}),
         fleet,
         client: running.app.client,
         channels: config.digest.channels,
@@ -156,8 +158,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       channels,
       logger,
       ...(options.coordinator ? { coordinator: options.coordinator } : {}),
-      run: async () => {
-        await inFlight.track(runDigest());
+      run: async (_fireTime, fence) => {
+        await inFlight.track(runDigest(fence));
       },
     });
   }
@@ -171,7 +173,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }
     if (inFlight.size > 0) logger.info({ inFlight: inFlight.size, graceMs: left() }, 'waiting for answers and digests in flight');
     const finished = await inFlight.drain(left());
-    if (!finished) logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
+    if (!finished) {
+      logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
+      // A digest still reading is given up, and its claim released, so another replica posts it.
+      await schedule?.abandon();
+    }
     await options.coordinator?.close();
     const logoutMs = options.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     if (await settledWithin(fleet.close(), logoutMs)) logger.debug('logged out of the appliances');

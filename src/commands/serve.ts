@@ -54,14 +54,9 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   if (io === processIo) {
     process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'an operation failed outside any request'));
   }
-  let coordinator;
-  try {
-    coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
-  } catch (error) {
-    logger.error((error as Error).message);
-    await opened.close();
-    return EXIT.failed;
-  }
+  // A Redis that cannot be reached does not stop the replica: it starts uncoordinated, says so
+  // in its log and /readyz, and connects when Redis is back.
+  const coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
   // Socket Mode keeps trying to reach Slack inside startBot: a stop signal meanwhile must not wait for it.
   const starting = startBot({
     config,
