@@ -5,11 +5,11 @@
 import type { Fleet } from './appliances/fleet.ts';
 import type { ApplianceConfig, Config } from './config/types.ts';
 import type { RedisCoordinator } from './digest/redis-coordinator.ts';
-import { logDigestDisabled, startDigestSchedule, type DigestSchedule } from './digest/schedule.ts';
+import { logDigestDisabled, startDigestSchedule, type DigestSchedule, type PostingFence } from './digest/schedule.ts';
 import { planDigest } from './digest/plan.ts';
 import { sendDigest, type DigestRun } from './digest/send.ts';
 import { freshReadings, readinessCheck } from './http/readiness.ts';
-import { healthRoute, metricsRoute, readinessRoute, type Route } from './http/routes.ts';
+import { healthRoute, metricsRoute, readinessRoute, type ConnectionTimeouts, type Route } from './http/routes.ts';
 import { InFlight } from './lib/in-flight.ts';
 import { settledWithin } from './lib/timeout.ts';
 import type { Logger } from './log.ts';
@@ -25,8 +25,10 @@ export interface BotOptions {
   readonly appliances?: readonly ApplianceConfig[];
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Web API retries after the first attempt (tests use 0). */
+  /** Web API retries after the first attempt; default 0 (posts are resent only when Slack said they were not done). */
   readonly webApiRetries?: number;
+  /** How long one Web API call may wait for Slack's answer; default 10 s (tests shorten it). */
+  readonly webApiTimeoutMs?: number;
   /** Shared by replicas (Redis): one digest per fire, one answer per mention. */
   readonly coordinator?: RedisCoordinator;
   /** Seconds between digest posting retries are Slack's to say; tests shorten the wait. */
@@ -44,6 +46,8 @@ export interface BotOptions {
   readonly logoutTimeoutMs?: number;
   /** Socket Mode reconnection and close timings (tests shorten them; production keeps the SDK's). */
   readonly socketMode?: SocketModeTimings;
+  /** The HTTP server's idle, keep-alive, header and request timeouts (tests shorten them). */
+  readonly httpTimeouts?: ConnectionTimeouts;
 }
 
 export interface Bot {
@@ -86,6 +90,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const readiness = readinessCheck({
     slack: () => (stopping ? 'stopping' : !slack ? 'starting' : slack.connected() ? null : `not connected (${slack.mode === 'socket' ? 'the Socket Mode connection is down; it reconnects by itself' : 'not listening'})`),
     readers: () => fleet.readers,
+    ...(options.coordinator ? { redis: () => options.coordinator!.problem() } : {}),
     cacheTtlMs: config.cacheTtlMs,
     now,
     ...(options.readinessWaitMs === undefined ? {} : { waitMs: options.readinessWaitMs }),
@@ -104,7 +109,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     logger,
     routes,
     ...(options.webApiRetries === undefined ? {} : { webApiRetries: options.webApiRetries }),
+    ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
     ...(options.socketMode ? { socketMode: options.socketMode } : {}),
+    ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
     deps: {
       fleet,
       userZones: new UserZones(logger, now),
@@ -118,9 +125,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   slack = running;
 
   const digestRoutes = planDigest(config.digest.channels, appliances);
-  const runDigest = async (): Promise<DigestRun> => {
+  const runDigest = async (fence?: PostingFence): Promise<DigestRun> => {
     try {
       const run = await sendDigest({
+        ...(fence ? { mayPost: () => fence.mayPost() } : {}),
         fleet,
         client: running.app.client,
         channels: config.digest.channels,
@@ -150,8 +158,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       channels,
       logger,
       ...(options.coordinator ? { coordinator: options.coordinator } : {}),
-      run: async () => {
-        await inFlight.track(runDigest());
+      run: async (_fireTime, fence) => {
+        await inFlight.track(runDigest(fence));
       },
     });
   }
@@ -165,7 +173,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }
     if (inFlight.size > 0) logger.info({ inFlight: inFlight.size, graceMs: left() }, 'waiting for answers and digests in flight');
     const finished = await inFlight.drain(left());
-    if (!finished) logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
+    if (!finished) {
+      logger.warn({ left: inFlight.size, graceMs }, 'stopped before all work in flight was done');
+      // A digest still reading is given up, and its claim released, so another replica posts it.
+      await schedule?.abandon();
+    }
     await options.coordinator?.close();
     const logoutMs = options.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     if (await settledWithin(fleet.close(), logoutMs)) logger.debug('logged out of the appliances');

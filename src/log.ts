@@ -168,6 +168,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * For the few lines that say the process started, where it listens, when it next posts and that
+ * it stopped: an operator needs them whatever LOG_LEVEL (or `--demo`'s quieter default) says.
+ * They stay `info` records; only a silent logger keeps them silent.
+ */
+export function lifecycleLogger(logger: Logger): Logger {
+  if (logger.isLevelEnabled('info') || logger.level === 'silent') return logger;
+  return logger.child({}, { level: 'info' });
+}
+
 /** For tests and library use: a logger that writes nothing. */
 export function silentLogger(): Logger {
   return createLogger({ level: 'silent' });

@@ -7,7 +7,7 @@ import { LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
 import { settledWithin } from '../lib/timeout.ts';
 import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
 import { createMetrics } from '../metrics.ts';
-import type { Logger } from '../log.ts';
+import { lifecycleLogger, type Logger } from '../log.ts';
 import { openFleet } from './fleet-for-command.ts';
 import { EXIT, processIo, type CommandIo } from './io.ts';
 
@@ -54,14 +54,9 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   if (io === processIo) {
     process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'an operation failed outside any request'));
   }
-  let coordinator;
-  try {
-    coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
-  } catch (error) {
-    logger.error((error as Error).message);
-    await opened.close();
-    return EXIT.failed;
-  }
+  // A Redis that cannot be reached does not stop the replica: it starts uncoordinated, says so
+  // in its log and /readyz, and connects when Redis is back.
+  const coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
   // Socket Mode keeps trying to reach Slack inside startBot: a stop signal meanwhile must not wait for it.
   const starting = startBot({
     config,
@@ -94,17 +89,18 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
     return 'error' in first ? EXIT.failed : EXIT.ok;
   }
   const bot = first.started;
-  logger.info(
+  const lifecycle = lifecycleLogger(logger);
+  lifecycle.info(
     { mode: bot.slack.mode, port: bot.port, appliances: fleet.readers.map((reader) => reader.name), demo: flags.demo, routes: ['/healthz', '/readyz', '/metrics'] },
     'restorepoints is running',
   );
   const signal = await stopped;
-  logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; finishing the work in flight');
+  lifecycle.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; finishing the work in flight');
   await bot.stop(SHUTDOWN_GRACE_MS);
   // Already logged out by the bot; this ends the demo appliance. A read still stuck on an
   // appliance is not waited for again.
   await settledWithin(opened.close(), LOGOUT_TIMEOUT_MS);
-  logger.info('stopped');
+  lifecycle.info('stopped');
   exitGuard(io, logger);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@
 import type { SlackMessage } from '../slack/blocks/message.ts';
 import type { Logger } from '../log.ts';
 import { mapBounded } from '../lib/map-bounded.ts';
+import { postWithoutDuplicates } from '../slack/post-fate.ts';
 
 /** The part of the Web API client posting needs. */
 export interface PostingClient {
@@ -20,6 +21,8 @@ export interface PostOutcome {
   /** What an operator should do, when we know. */
   readonly fix: string | null;
   readonly tries: number;
+  /** Slack did not answer in time (or the connection broke): the post may be in the channel. */
+  readonly fateUnknown?: boolean;
 }
 
 /**
@@ -52,38 +55,28 @@ const FIXES: Record<string, string> = {
   ratelimited: 'Slack kept rate-limiting the bot: the digest will go out at the next schedule',
 };
 
-interface SlackFailure {
-  readonly code?: string;
-  readonly retryAfter?: number;
-  readonly data?: { error?: string };
-  readonly message?: string;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const UNKNOWN_FATE_FIX =
+  'Slack did not answer in time: the digest may or may not be in the channel. It is not sent again (that could post it twice): check the channel';
 
 export async function postToChannels(client: PostingClient, posts: ReadonlyArray<{ channel: string; message: SlackMessage }>, options: PostOptions): Promise<PostOutcome[]> {
-  const maxTries = options.maxTries ?? 3;
-  const maxWaitMs = options.maxWaitMs ?? 60_000;
-  const sleep = options.sleep ?? defaultSleep;
-  return mapBounded(posts, options.parallelism ?? DIGEST_POST_PARALLELISM, async ({ channel, message }) => {
-    for (let tries = 1; ; tries++) {
-      try {
-        await client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] });
-        options.logger.info({ channel, tries }, 'posted the digest');
-        return { channel, ok: true, error: null, fix: null, tries };
-      } catch (caught) {
-        const failure = caught as SlackFailure;
-        const waitMs = failure.code === 'slack_webapi_rate_limited_error' ? (failure.retryAfter ?? 1) * 1000 : null;
-        if (waitMs !== null && tries < maxTries && waitMs <= maxWaitMs) {
-          options.logger.info({ channel, waitMs }, 'Slack asked to slow down; retrying the digest post');
-          await sleep(waitMs);
-          continue;
-        }
-        const error = waitMs !== null ? 'ratelimited' : (failure.data?.error ?? failure.code ?? 'request_failed');
-        const fix = FIXES[error] ?? `Slack answered ${error}${failure.message ? ` (${failure.message})` : ''}`;
-        options.logger.error({ channel, error, fix }, 'could not post the digest to a channel');
-        return { channel, ok: false, error, fix, tries };
-      }
+  const retry = { maxTries: options.maxTries ?? 3, maxWaitMs: options.maxWaitMs ?? 60_000, ...(options.sleep ? { sleep: options.sleep } : {}) };
+  return mapBounded(posts, options.parallelism ?? DIGEST_POST_PARALLELISM, async ({ channel, message }): Promise<PostOutcome> => {
+    const result = await postWithoutDuplicates(() => client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] }), {
+      ...retry,
+      onRetry: (fate, waitMs) =>
+        options.logger.info({ channel, waitMs, reason: fate.error }, fate.error === 'ratelimited' ? 'Slack asked to slow down; retrying the digest post' : 'the digest post did not reach Slack; sending it again'),
+    });
+    if (result.ok) {
+      options.logger.info({ channel, tries: result.tries }, 'posted the digest');
+      return { channel, ok: true, error: null, fix: null, tries: result.tries };
     }
+    const { fate, tries } = result;
+    if (fate.kind === 'unknown') {
+      options.logger.error({ channel, error: fate.error, fate: 'unknown', fix: UNKNOWN_FATE_FIX }, 'the digest post may or may not have been posted: not sent again');
+      return { channel, ok: false, error: fate.error, fix: UNKNOWN_FATE_FIX, tries, fateUnknown: true };
+    }
+    const fix = FIXES[fate.error] ?? `Slack answered ${fate.error}`;
+    options.logger.error({ channel, error: fate.error, fix }, 'could not post the digest to a channel');
+    return { channel, ok: false, error: fate.error, fix, tries };
   });
 }

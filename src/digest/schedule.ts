@@ -8,23 +8,22 @@
  * - No catch-up: node-cron never replays fires from before the process started, and a fire
  *   found more than `MISSED_TOLERANCE_MS` late (process asleep or blocked) is reported as missed
  *   and dropped, so waking up after downtime never posts a burst of old digests.
- * - With a run coordinator (Redis, for several replicas) node-cron's `distributed` mode asks
- *   the coordinator once per fire (`<name>:<fire time ISO>`); a coordinator that fails or hangs
- *   makes this replica skip that fire with an error log: skipping beats posting twice.
+ * - With a run coordinator (Redis, for several replicas) each replica claims each fire
+ *   (`<name>:<fire time ISO>`) before running it: one posts, the others look again until it is
+ *   posted (fire-claims.ts). A coordinator that fails or hangs does not lose the digest: this
+ *   replica posts it uncoordinated, with an error log (duplicates only while Redis is down).
+ * - A replica that starts within CATCH_UP_GRACE_MS after a fire nobody posted posts it, once.
  * - The work's own errors are logged and never escape into the timer (the schedule keeps going).
  */
-import {
-  createTask,
-  type Logger as CronLogger,
-  type RunCoordinator,
-  type ScheduledTask,
-  type TaskContext,
-} from 'node-cron';
+import { createTask, type Logger as CronLogger, type ScheduledTask, type TaskContext } from 'node-cron';
 import { scheduleProblems } from '../config/schedule.ts';
 import { withTimeout } from '../lib/timeout.ts';
-import type { Logger } from '../log.ts';
+import { lifecycleLogger, type Logger } from '../log.ts';
+
+import { CATCH_UP_GRACE_MS, claimFire, FOLLOW_UP_MS, PostingFence, previousFire, type FireCoordinator } from './fire-claims.ts';
 
 export type { RunCoordinator } from 'node-cron';
+export { PostingFence } from './fire-claims.ts';
 
 export const DEFAULT_SCHEDULE_NAME = 'restorepoints-digest';
 
@@ -43,7 +42,7 @@ export const DIGEST_LEASE_MS = 10 * 60_000;
  */
 export const MISSED_TOLERANCE_MS = 60_000;
 
-/** A coordinator that has not answered by then is treated as failed: this replica skips. */
+/** A coordinator that has not answered by then is treated as failed: this replica posts uncoordinated. */
 export const COORDINATOR_TIMEOUT_MS = 10_000;
 
 export interface DigestScheduleOptions {
@@ -53,10 +52,15 @@ export interface DigestScheduleOptions {
   readonly timeZone: string;
   /** Schedule name, part of the coordination key; default 'restorepoints-digest'. */
   readonly name?: string;
-  /** The work. Its errors are logged, never crash the process, never stop the schedule. */
-  readonly run: (fireTime: Date) => Promise<void>;
-  /** From node-cron; absent = single instance, no coordination. */
-  readonly coordinator?: RunCoordinator;
+  /**
+   * The work. Its errors are logged, never crash the process, never stop the schedule. It asks
+   * `fence.mayPost()` right before posting: false means this replica stopped and must not post.
+   */
+  readonly run: (fireTime: Date, fence: PostingFence) => Promise<void>;
+  /** Absent = single instance, no coordination. */
+  readonly coordinator?: FireCoordinator;
+  /** How often a replica that saw a fire taken looks again; default FOLLOW_UP_MS (tests shorten it). */
+  readonly followUpMs?: number;
   readonly logger: Logger;
   /** Only for the start-up log line ("… to C0123, C0456"). */
   readonly channels?: readonly string[];
@@ -67,6 +71,11 @@ export interface DigestSchedule {
   nextRun(): Date | null;
   /** Stops future fires (a digest already running carries on: await idle() for it). */
   stop(): Promise<void>;
+  /**
+   * Gives up the running digest when it has not begun posting: it will not post, and its claim is
+   * released so that another replica posts the fire. For a shutdown whose grace ran out.
+   */
+  abandon(): Promise<void>;
   /** Resolves when a running digest finishes (for graceful shutdown); at once when none runs. */
   idle(): Promise<void>;
 }
@@ -104,7 +113,7 @@ function errorFields(error: unknown): { message: string; name?: string; stack?: 
  * node-cron's copy goes to debug so that one event is one warning or error.
  */
 function handledHere(message: string): boolean {
-  return message.startsWith('Run coordinator failed') || message.startsWith('task still running');
+  return message.startsWith('task still running');
 }
 
 /** node-cron's own log lines, into our logger. */
@@ -129,41 +138,40 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
   const problems = scheduleProblems(cron, timeZone);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   const logger = options.logger.child({ component: 'digest-schedule', schedule: name });
+  const followUpMs = options.followUpMs ?? FOLLOW_UP_MS;
 
   let inFlight: Promise<void> | undefined;
-  /** Why the coordinator failed, by node-cron key, until the skip is logged. */
-  const coordinatorErrors = new Map<string, unknown>();
+  /** The running digest's claim and fence, for abandon(). */
+  let running: { key: string | null; fence: PostingFence } | undefined;
+  const followUps = new Set<NodeJS.Timeout>();
+  let stopped = false;
   const keyOf = (fireTime: Date): string => `${name}:${fireTime.toISOString()}`;
 
-  const guardedCoordinator: RunCoordinator | undefined =
-    coordinator === undefined
-      ? undefined
-      : {
-          async shouldRun(key, ttlMs) {
-            try {
-              const allowed = await withTimeout(Promise.resolve(coordinator.shouldRun(key, ttlMs)), COORDINATOR_TIMEOUT_MS, 'the run coordinator');
-              return allowed === true;
-            } catch (error) {
-              coordinatorErrors.set(key, error);
-              throw error;
-            }
-          },
-          // No onComplete: the claim must outlive the run, or a late replica could claim the
-          // same fire after it is released. It expires on its own after the lease.
-        };
-
-  const digestTask = async (context: TaskContext): Promise<void> => {
-    const fireTime = context.date;
+  /** Runs one fire; with `claimedKey`, marks it posted afterwards (or leaves it to abandon()). */
+  const runFire = async (fireTime: Date, claimedKey: string | null): Promise<void> => {
     const started = Date.now();
+    const fence = new PostingFence();
+    const current = { key: claimedKey, fence };
+    running = current;
     logger.info({ fireTime: fireTime.toISOString(), local: formatLocal(fireTime, timeZone) }, 'digest run started');
     const work = (async () => {
       try {
-        await run(fireTime);
+        await run(fireTime, fence);
         logger.info({ fireTime: fireTime.toISOString(), durationMs: Date.now() - started }, 'digest run finished');
       } catch (error) {
+        if (fence.abandoned) {
+          logger.warn({ fireTime: fireTime.toISOString() }, 'digest abandoned: this replica stopped before posting it');
+          return;
+        }
         logger.error(
           { fireTime: fireTime.toISOString(), durationMs: Date.now() - started, err: errorFields(error) },
           'digest run failed; the schedule carries on with the next digest',
+        );
+      }
+      // A run that failed is not handed on: another replica would fail alike, and late.
+      if (claimedKey !== null && !fence.abandoned) {
+        await Promise.resolve(coordinator?.markPosted?.(claimedKey)).catch((error: unknown) =>
+          logger.warn({ key: claimedKey, err: errorFields(error) }, 'could not mark the digest posted in Redis: its claim still keeps other replicas from posting it'),
         );
       }
     })();
@@ -172,6 +180,77 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
       await work;
     } finally {
       if (inFlight === work) inFlight = undefined;
+      if (running === current) running = undefined;
+    }
+  };
+
+  /** Claims a fire; null when the coordinator could not be asked. */
+  const ask = async (fireTime: Date): Promise<'claimed' | 'taken' | 'posted' | { error: unknown }> => {
+    try {
+      return await claimFire(coordinator!, keyOf(fireTime), DIGEST_LEASE_MS, COORDINATOR_TIMEOUT_MS);
+    } catch (error) {
+      return { error };
+    }
+  };
+
+  /** After seeing a fire taken: look again until it is posted, claim it if it was released. */
+  const followUp = (fireTime: Date): void => {
+    const until = fireTime.getTime() + CATCH_UP_GRACE_MS;
+    let asking = false;
+    const timer = setInterval(() => {
+      if (stopped || Date.now() > until) return stopFollowUp();
+      if (asking || inFlight !== undefined) return;
+      asking = true;
+      void ask(fireTime).then(async (claim) => {
+        asking = false;
+        if (claim === 'taken' || typeof claim === 'object' || stopped) return;
+        stopFollowUp();
+        if (claim === 'posted') return;
+        logger.warn({ fireTime: fireTime.toISOString(), key: keyOf(fireTime) }, 'the replica that claimed this digest released it unposted: posting it from this replica');
+        await runFire(fireTime, keyOf(fireTime));
+      });
+    }, followUpMs);
+    timer.unref();
+    followUps.add(timer);
+    function stopFollowUp(): void {
+      clearInterval(timer);
+      followUps.delete(timer);
+    }
+  };
+
+  const digestTask = async (context: TaskContext): Promise<void> => {
+    const fireTime = context.date;
+    if (coordinator === undefined) return runFire(fireTime, null);
+    const key = keyOf(fireTime);
+    const claim = await ask(fireTime);
+    if (claim === 'claimed') return runFire(fireTime, key);
+    if (typeof claim === 'object') {
+      logger.error(
+        { fireTime: fireTime.toISOString(), key, reason: 'coordinator-error', err: errorFields(claim.error) },
+        'the run coordinator (Redis) could not be asked: posting this digest without coordination (another replica that cannot reach Redis may post it too)',
+      );
+      return runFire(fireTime, null);
+    }
+    if (claim === 'posted') {
+      logger.info({ fireTime: fireTime.toISOString(), key, reason: 'posted' }, 'digest skipped on this replica: it was posted already');
+      return;
+    }
+    logger.info({ fireTime: fireTime.toISOString(), key, reason: 'not-elected' }, 'digest skipped on this replica: another replica posts this one');
+    followUp(fireTime);
+  };
+
+  /** At start-up: the latest fire within the grace window, if nobody posted it, is posted now. */
+  const catchUp = async (task: ScheduledTask): Promise<void> => {
+    const missed = previousFire((date) => task.match(date), Date.now(), CATCH_UP_GRACE_MS);
+    if (missed === null || coordinator === undefined) return;
+    const claim = await ask(missed);
+    const fields = { fireTime: missed.toISOString(), key: keyOf(missed) };
+    if (typeof claim === 'object') {
+      logger.warn({ ...fields, err: errorFields(claim.error) }, 'could not ask Redis whether the last digest was posted: not catching up on it (it may have been posted)');
+    } else if (claim === 'taken') followUp(missed);
+    else if (claim === 'claimed' && !stopped) {
+      logger.warn(fields, 'the last digest was not posted (this replica started within 15 minutes after it): posting it now');
+      await runFire(missed, keyOf(missed));
     }
   };
 
@@ -183,15 +262,11 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
       noOverlap: true,
       missedExecutionTolerance: MISSED_TOLERANCE_MS,
       logger: cronLogger(logger),
-      ...(guardedCoordinator === undefined
-        ? {}
-        : { distributed: true, runCoordinator: guardedCoordinator, distributedLease: DIGEST_LEASE_MS }),
     });
   } catch (error) {
     throw new Error(`could not schedule the digest (DIGEST_CRON ${JSON.stringify(cron)}, DIGEST_TIMEZONE ${JSON.stringify(timeZone)}): ${errorFields(error).message}`);
   }
 
-  let stopped = false;
   const nextRun = (): Date | null => {
     if (stopped) return null;
     try {
@@ -214,24 +289,10 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
       'digest missed: the process was asleep or blocked at its time; it is not sent late, the next one goes out on schedule',
     );
   });
-  task.on('execution:skipped', (context) => {
-    const key = keyOf(context.date);
-    const fireTime = context.date.toISOString();
-    if (context.reason === 'coordinator-error') {
-      const error = coordinatorErrors.get(key) ?? context.error;
-      coordinatorErrors.delete(key);
-      logger.error(
-        { fireTime, key, reason: context.reason, ...(error === undefined ? {} : { err: errorFields(error) }) },
-        'digest skipped on this replica: the run coordinator (Redis) could not be asked, and posting without it could post twice',
-      );
-    } else {
-      logger.info({ fireTime, key, reason: context.reason }, 'digest skipped on this replica: another replica posts this one');
-    }
-  });
-
   task.start();
+  void catchUp(task).catch((error: unknown) => logger.error({ err: errorFields(error) }, 'catching up on the last digest failed'));
   const next = nextRun();
-  logger.info(
+  lifecycleLogger(logger).info(
     {
       cron,
       timeZone,
@@ -250,12 +311,23 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const timer of followUps) clearInterval(timer);
+      followUps.clear();
       await task.stop();
       await task.destroy();
       logger.info('digest schedule stopped');
     },
     async idle() {
       while (inFlight !== undefined) await inFlight;
+    },
+    async abandon() {
+      const current = running;
+      if (current === undefined || !current.fence.abandon() || current.key === null) return;
+      try {
+        await withTimeout(Promise.resolve(coordinator?.release?.(current.key)), COORDINATOR_TIMEOUT_MS, 'the run coordinator');
+      } catch (error) {
+        logger.warn({ key: current.key, err: errorFields(error) }, `could not release the digest's claim: another replica posts it once the claim expires (${DIGEST_LEASE_MS / 60_000} min)`);
+      }
     },
   };
 }

@@ -26,6 +26,16 @@ export interface SendDigestOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly posting?: Omit<PostOptions, 'logger'>;
+  /** Asked right before posting; false (the replica is stopping, its claim released) stops the run unposted. */
+  readonly mayPost?: () => boolean;
+}
+
+/** The run was given up before it posted anything (the replica is stopping). */
+export class DigestAbandoned extends Error {
+  constructor() {
+    super('the digest was abandoned before posting: this replica is stopping');
+    this.name = 'DigestAbandoned';
+  }
 }
 
 export function only(summary: Summary, names: readonly string[]): Summary {
@@ -38,6 +48,7 @@ export async function sendDigest(options: SendDigestOptions): Promise<DigestRun>
   const summary = summaryOf(readings, now, now);
   const routes = planDigest(options.channels, options.appliances);
   const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone) }));
+  if (options.mayPost && !options.mayPost()) throw new DigestAbandoned();
   const outcomes = await postToChannels(options.client, posts, { ...options.posting, logger: options.logger });
   const unreadable = summary.appliances.filter((appliance) => appliance.error).map((appliance) => appliance.name);
   options.logger.info(

@@ -1,5 +1,6 @@
 /**
- * Readiness: Slack is connected and every appliance's latest read succeeded.
+ * Readiness: Slack is connected and takes the bot token, Redis (when configured) answers, and every
+ * appliance's latest read succeeded.
  *
  * A probe (or a metrics scrape) never hammers an appliance: a reading younger than the freshness window
  * (max(CACHE_TTL, 30 s)) is judged as it is; an older one is renewed through the reader, whose
@@ -20,6 +21,8 @@ export interface ReadinessOptions extends FreshOptions {
   /** A problem with Slack ("not connected"), or null when connected. */
   readonly slack: () => string | null;
   readonly readers: () => readonly ReadinessReader[];
+  /** A problem with Redis (unreachable, not answering), or null when it answers; absent without Redis. */
+  readonly redis?: () => Promise<string | null>;
 }
 
 export const MIN_FRESH_MS = 30_000;
@@ -59,7 +62,8 @@ export function readinessCheck(options: ReadinessOptions): () => Promise<string[
     const slack = options.slack();
     if (slack) problems.push(`slack: ${slack}`);
     const readers = options.readers();
-    const readings = await fresh(readers);
+    const [readings, redis] = await Promise.all([fresh(readers), options.redis?.() ?? null]);
+    if (redis) problems.push(`redis: ${redis}`);
     readers.forEach((reader, index) => {
       const reading = readings[index];
       if (!reading) problems.push(`appliance ${reader.name}: not read yet (the first read is in progress)`);

@@ -54,12 +54,39 @@ export function metricsRoute(render: () => Promise<{ contentType: string; body: 
   };
 }
 
+/**
+ * How long a connection may sit idle or dribble: Node closes nothing by itself (its server
+ * `timeout` is 0), so a client that opens sockets and never sends, or never sends another
+ * request, would hold them forever. Slack's requests are small and quick; probes reconnect.
+ */
+export interface ConnectionTimeouts {
+  /** A socket with no traffic at all (never sent a request, or idle between requests) is closed. */
+  readonly idleMs: number;
+  /** Between two requests on a kept-alive connection; below the load balancer's own (60 s typical). */
+  readonly keepAliveMs: number;
+  /** The whole request head must arrive within this. */
+  readonly headersMs: number;
+  /** The whole request (head and body) must arrive within this. */
+  readonly requestMs: number;
+}
+
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { idleMs: 30_000, keepAliveMs: 5_000, headersMs: 10_000, requestMs: 30_000 };
+
+/** Applies the timeouts to a server (ours or Bolt's); Node reads them for every connection and check. */
+export function applyConnectionTimeouts(server: Server, timeouts: ConnectionTimeouts = DEFAULT_CONNECTION_TIMEOUTS): void {
+  server.timeout = timeouts.idleMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // Node requires headersTimeout <= requestTimeout; both are checked every connectionsCheckingInterval.
+  server.requestTimeout = Math.max(timeouts.requestMs, timeouts.headersMs);
+  server.headersTimeout = timeouts.headersMs;
+}
+
 export interface RouteServer {
   readonly port: number;
   close(): Promise<void>;
 }
 
-export async function startRouteServer(routes: readonly Route[], port: number): Promise<RouteServer> {
+export async function startRouteServer(routes: readonly Route[], port: number, timeouts: ConnectionTimeouts = DEFAULT_CONNECTION_TIMEOUTS): Promise<RouteServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route = routes.find((candidate) => candidate.path === path);
@@ -69,6 +96,7 @@ export async function startRouteServer(routes: readonly Route[], port: number): 
       if (!response.headersSent) sendText(response, 500, 'error\n');
     });
   });
+  applyConnectionTimeouts(server, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, resolve);

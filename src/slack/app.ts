@@ -1,7 +1,8 @@
 /**
  * The one factory for the Bolt app: Socket Mode when an app-level token is given, else HTTP on
- * PORT with request signing. The Web API client gets a bounded retry policy and a timeout (the
- * default retries for about 30 minutes and pauses the whole queue on a 429).
+ * PORT with request signing. The Web API client gets a timeout and no retries of its own (the SDK's
+ * default retries for about 30 minutes, pauses the whole queue on a 429, and resends posts that
+ * Slack may already have made).
  *
  * Socket Mode's own client (apps.connections.open with the app-level token, then the websocket)
  * goes to SLACK_API_URL too, but keeps the SDK's patient reconnection: a bot that cannot reach
@@ -11,8 +12,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config/types.ts';
-import { sendText, startRouteServer, type Route, type RouteServer } from '../http/routes.ts';
-import type { Logger } from '../log.ts';
+import { applyConnectionTimeouts, sendText, startRouteServer, type ConnectionTimeouts, type Route, type RouteServer } from '../http/routes.ts';
+import { lifecycleLogger, type Logger } from '../log.ts';
 import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
@@ -24,11 +25,13 @@ export interface SlackAppOptions {
   readonly deps: SlackDeps;
   readonly routes: readonly Route[];
   readonly logger: Logger;
-  /** Web API retries after the first attempt (tests use 0). */
+  /** Web API retries after the first attempt; default 0 (a timed-out post must not be resent blindly). */
   readonly webApiRetries?: number;
   readonly webApiTimeoutMs?: number;
   /** Socket Mode timings; production leaves them to the SDK (tests shorten them). */
   readonly socketMode?: SocketModeTimings;
+  /** Idle, keep-alive, header and request timeouts of the HTTP server (tests shorten them). */
+  readonly httpTimeouts?: ConnectionTimeouts;
 }
 
 export interface SocketModeTimings {
@@ -63,7 +66,12 @@ export interface RunningSlackApp {
   stop(): Promise<void>;
 }
 
-export function slackClientOptions(slack: SlackConfig, retries = 2, timeoutMs = 10_000) {
+/**
+ * No retries by default: the SDK resends whatever failed, a post whose answer merely timed out
+ * included, and Slack may have posted it already. Posts are resent by the caller, and only when
+ * Slack said they were not done (post-fate.ts).
+ */
+export function slackClientOptions(slack: SlackConfig, retries = 0, timeoutMs = 10_000) {
   return {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     retryConfig: { retries, factor: 2, minTimeout: 500, maxTimeout: 4000 },
@@ -135,7 +143,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
 
   if (socketReceiver) {
     // Health routes first: the process is alive even while Slack is unreachable.
-    const routeServer: RouteServer = await startRouteServer(options.routes, options.port);
+    const routeServer: RouteServer = await startRouteServer(options.routes, options.port, options.httpTimeouts);
     const client = socketReceiver.client;
     let up = false;
     client.on('connected', () => (up = true));
@@ -152,7 +160,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
       await routeServer.close();
       throw error;
     }
-    logger.info({ port: routeServer.port }, 'connected to Slack in Socket Mode');
+    lifecycleLogger(logger).info({ port: routeServer.port }, `connected to Slack in Socket Mode; health routes listening on port ${routeServer.port}`);
     return {
       app,
       mode: 'socket',
@@ -173,8 +181,9 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   }
 
   const server = (await app.start(options.port)) as Server;
+  applyConnectionTimeouts(server, options.httpTimeouts);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port }, 'listening for Slack on /slack/events');
+  lifecycleLogger(logger).info({ port }, `listening on port ${port} for Slack (/slack/events) and the health routes`);
   let listening = true;
   return {
     app,

@@ -116,12 +116,15 @@ describe('Redis run coordinator', () => {
     expect(await b.shouldRun('digest:2026-01-06T08:00:00.000Z', 600_000)).toBe(true);
   });
 
-  it('skips the fire with an error log, and does not run, when its Redis is down', async () => {
+  it('posts the fire uncoordinated, with an error log, when its Redis is down; readiness says Redis is unreachable', async () => {
     const doomed = await startRedisServer();
     cleanups.push(() => doomed.stop());
     const { logger, lines } = captureLogger();
     const runCoordinator = await coordinator(doomed.url, logger);
+    expect(await runCoordinator.problem()).toBeNull();
     await doomed.stop();
+    await until(() => lines.some((l) => l.level === 'error' && l.msg.startsWith('cannot reach Redis')), 'the lost connection');
+    expect(await runCoordinator.problem()).toMatch(/^unreachable at redis:\/\/127\.0\.0\.1:\d+.*uncoordinated/);
 
     freezeClockAt('2026-01-05T07:59:59.500Z');
     const runs: string[] = [];
@@ -134,17 +137,17 @@ describe('Redis run coordinator', () => {
       run: async (fireTime) => void runs.push(fireTime.toISOString()),
     });
     await vi.advanceTimersByTimeAsync(1_000);
-    await until(() => lines.some((l) => l.reason === 'coordinator-error'), 'the skipped fire');
+    await until(() => runs.length > 0, 'the uncoordinated run');
 
-    expect(runs).toEqual([]);
-    const skipped = lines.find((l) => l.reason === 'coordinator-error');
-    expect(skipped).toMatchObject({
+    expect(runs).toEqual(['2026-01-05T08:00:00.000Z']);
+    const uncoordinated = lines.find((l) => l.reason === 'coordinator-error');
+    expect(uncoordinated).toMatchObject({
       level: 'error',
       fireTime: '2026-01-05T08:00:00.000Z',
       key: 'digest-down:2026-01-05T08:00:00.000Z',
+      msg: expect.stringContaining('posting this digest without coordination'),
       err: { message: expect.stringMatching(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? (is not connected|could not claim)/) },
     });
-    expect(lines.some((l) => l.level === 'error' && l.msg.startsWith('lost the connection to Redis'))).toBe(true);
 
     // Shutdown does not hang on a Redis that is gone.
     vi.useRealTimers();
@@ -153,22 +156,72 @@ describe('Redis run coordinator', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
-  it('fails start-up within the connect timeout when Redis cannot be reached, without leaking the password', async () => {
-    const port = await freePort(); // nothing listens here
-    const url = `redis://:s3cr%40t@127.0.0.1:${port}`;
-    const started = performance.now();
-    const error = await connectRedisCoordinator(url, captureLogger().logger, { connectTimeoutMs: 500 }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(performance.now() - started).toBeLessThan(2_000);
-    expect(error).toBeInstanceOf(Error);
-    const message = (error as Error).message;
-    expect(message).toContain(`could not connect to Redis at redis://:***@127.0.0.1:${port} (REDIS_URL) within 500 ms`);
-    expect(message).not.toContain('s3cr');
+  it('never writes a claim after giving up on a stalled Redis (SIGSTOP), and the command timeout holds', async () => {
+    const stalled = await startRedisServer();
+    cleanups.push(() => stalled.stop());
+    const { logger } = captureLogger();
+    const created = await connectRedisCoordinator(stalled.url, logger, { keyPrefix: 'rp-stall:', connectTimeoutMs: 1_000, commandTimeoutMs: 500 });
+    cleanups.push(() => created.close());
+    expect(await created.claimFire('digest:warm-up', 600_000)).toBe('claimed'); // measures Redis's clock
+    process.kill(stalled.pid, 'SIGSTOP');
+    let resumed = false;
+    try {
+      const started = performance.now();
+      await expect(created.claimFire('digest:2026-01-05T08:00:00.000Z', 600_000)).rejects.toThrow(/could not claim/);
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(await created.problem()).toMatch(/not answering/);
+      await sleep(700); // the stall outlasts the deadline
+      process.kill(stalled.pid, 'SIGCONT');
+      resumed = true;
+      const inspect = createClient({ url: stalled.url });
+      await inspect.connect();
+      try {
+        await until(() => true, 'nothing');
+        await sleep(100); // the queued script has run by now
+        expect(await inspect.exists('rp-stall:digest:2026-01-05T08:00:00.000Z')).toBe(0);
+      } finally {
+        await inspect.close();
+      }
+      // Once Redis answers again, claims work again.
+      expect(await created.claimFire('digest:2026-01-06T08:00:00.000Z', 600_000)).toBe('claimed');
+    } finally {
+      if (!resumed) process.kill(stalled.pid, 'SIGCONT');
+    }
   });
 
-  it('fails start-up within the connect timeout when the server accepts but never answers', async () => {
+  it('says posted once a fire was marked posted, and lets another replica claim a released fire', async () => {
+    const { logger } = captureLogger();
+    const a = await coordinator(redis.url, logger, 'rp-posted:');
+    const b = await coordinator(redis.url, logger, 'rp-posted:');
+    const fire = 'digest:2026-02-02T08:00:00.000Z';
+    expect(await a.claimFire(fire, 600_000)).toBe('claimed');
+    expect(await b.claimFire(fire, 600_000)).toBe('taken');
+    await b.release(fire); // not b's claim: nothing happens
+    expect(await b.claimFire(fire, 600_000)).toBe('taken');
+    await a.release(fire);
+    expect(await b.claimFire(fire, 600_000)).toBe('claimed');
+    await b.markPosted(fire);
+    await b.release(fire);
+    expect(await a.claimFire(fire, 600_000)).toBe('posted');
+  });
+
+  it('starts within the connect timeout when Redis cannot be reached, says so without leaking the password, and claims fail meanwhile', async () => {
+    const port = await freePort(); // nothing listens here
+    const url = `redis://:s3cr%40t@127.0.0.1:${port}`;
+    const { logger, lines } = captureLogger();
+    const started = performance.now();
+    const created = await connectRedisCoordinator(url, logger, { connectTimeoutMs: 500 });
+    cleanups.push(() => created.close());
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const said = lines.find((l) => l.level === 'error' && l.msg.includes('could not connect to Redis'));
+    expect(said?.msg).toMatch(new RegExp(`could not connect to Redis at redis://:(\\*\\*\\*|\\[redacted\\])@127\\.0\\.0\\.1:${port} \\(REDIS_URL\\) within 500 ms: starting anyway`));
+    expect(JSON.stringify(lines)).not.toContain('s3cr');
+    expect(await created.problem()).toMatch(/^unreachable/);
+    expect(await created.problem()).not.toContain('s3cr');
+    await expect(created.claimFire('digest:x', 60_000)).rejects.toThrow(/not connected/);
+  });
+
+  it('starts within the connect timeout when the server accepts but never answers', async () => {
     const { createServer } = await import('node:net');
     const sockets: import('node:net').Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket)); // accepts, never says a word
@@ -177,10 +230,10 @@ describe('Redis run coordinator', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
       const started = performance.now();
-      await expect(connectRedisCoordinator(`redis://127.0.0.1:${port}`, captureLogger().logger, { connectTimeoutMs: 400 })).rejects.toThrow(
-        /could not connect to Redis .* within 400 ms/,
-      );
+      const created = await connectRedisCoordinator(`redis://127.0.0.1:${port}`, captureLogger().logger, { connectTimeoutMs: 400 });
       expect(performance.now() - started).toBeLessThan(2_000);
+      expect(await created.problem()).toMatch(/^unreachable/);
+      await created.close();
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

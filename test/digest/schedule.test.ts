@@ -213,33 +213,40 @@ describe('startDigestSchedule', () => {
     expect(calls).toEqual(['2026-01-09T08:00:00.000Z']);
   });
 
-  it('with a coordinator: runs when elected, skips when not, skips with an error log when it fails', async () => {
+  it('with a coordinator: runs when elected, skips when not, posts uncoordinated with an error log when it fails', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-05T07:59:59.500Z') });
     const { logger, lines } = captureLogger();
     const asked: { key: string; ttlMs: number }[] = [];
-    const answers: (boolean | Error)[] = [true, false, new Error('ECONNREFUSED 127.0.0.1:6379')];
+    // By fire: the replica that saw the second fire taken keeps looking, and keeps finding it taken.
+    const answers: Record<string, boolean | Error> = {
+      '2026-01-05': true,
+      '2026-01-06': false,
+      '2026-01-07': new Error('ECONNREFUSED 127.0.0.1:6379'),
+    };
     const coordinator: RunCoordinator = {
       shouldRun(key, ttlMs) {
         asked.push({ key, ttlMs });
-        const answer = answers.shift();
+        const answer = answers[key.slice('digest-test:'.length, 'digest-test:'.length + 10)] ?? false;
         if (answer instanceof Error) throw answer;
-        return answer ?? false;
+        return answer;
       },
     };
     const calls: string[] = [];
     start({ cron: '0 8 * * *', timeZone: 'UTC', name: 'digest-test', logger, coordinator, run: async (t) => void calls.push(t.toISOString()) });
     await vi.advanceTimersByTimeAsync(3 * DAY);
-    expect(asked.map((a) => a.key)).toEqual(['digest-test:2026-01-05T08:00:00.000Z', 'digest-test:2026-01-06T08:00:00.000Z', 'digest-test:2026-01-07T08:00:00.000Z']);
+    const fires = asked.map((a) => a.key).filter((key, index, all) => all.indexOf(key) === index);
+    expect(fires).toEqual(['digest-test:2026-01-05T08:00:00.000Z', 'digest-test:2026-01-06T08:00:00.000Z', 'digest-test:2026-01-07T08:00:00.000Z']);
     expect(asked.every((a) => a.ttlMs >= 5 * 60_000)).toBe(true);
-    expect(calls).toEqual(['2026-01-05T08:00:00.000Z']);
+    // Redis trouble never loses a digest: the third fire goes out uncoordinated.
+    expect(calls).toEqual(['2026-01-05T08:00:00.000Z', '2026-01-07T08:00:00.000Z']);
     expect(lines.find((l) => l.msg.startsWith('digest skipped on this replica: another replica'))).toMatchObject({ level: 'info', reason: 'not-elected', fireTime: '2026-01-06T08:00:00.000Z' });
     const errors = lines.filter((l) => l.level === 'error');
     expect(errors).toEqual([
-      expect.objectContaining({ reason: 'coordinator-error', fireTime: '2026-01-07T08:00:00.000Z', err: expect.objectContaining({ message: 'ECONNREFUSED 127.0.0.1:6379' }) }),
+      expect.objectContaining({ reason: 'coordinator-error', fireTime: '2026-01-07T08:00:00.000Z', msg: expect.stringContaining('posting this digest without coordination'), err: expect.objectContaining({ message: 'ECONNREFUSED 127.0.0.1:6379' }) }),
     ]);
   });
 
-  it('skips a fire when the coordinator hangs, and later fires still run', async () => {
+  it('posts a fire uncoordinated when the coordinator hangs, and later fires run as usual', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-05T07:59:59.500Z') });
     const { logger, lines } = captureLogger();
     let call = 0;
@@ -249,9 +256,62 @@ describe('startDigestSchedule', () => {
     const calls: string[] = [];
     start({ cron: '0 8 * * *', timeZone: 'UTC', logger, coordinator, run: async (t) => void calls.push(t.toISOString()) });
     await vi.advanceTimersByTimeAsync(2 * DAY);
-    expect(calls).toEqual(['2026-01-06T08:00:00.000Z']);
+    expect(calls).toEqual(['2026-01-05T08:00:00.000Z', '2026-01-06T08:00:00.000Z']);
     expect(lines.filter((l) => l.level === 'error')).toEqual([
       expect.objectContaining({ reason: 'coordinator-error', err: expect.objectContaining({ message: expect.stringContaining('did not answer') }) }),
     ]);
+  });
+
+  it('looks again after a fire another replica claimed, and posts it when that replica released it unposted', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-05T07:59:59.500Z') });
+    const { logger, lines } = captureLogger();
+    const claims: string[] = [];
+    let released = false;
+    const coordinator = {
+      shouldRun: () => false,
+      claimFire: async (key: string) => {
+        claims.push(key);
+        return released ? ('claimed' as const) : ('taken' as const);
+      },
+      markPosted: async (key: string) => void claims.push(`posted ${key}`),
+    };
+    const calls: string[] = [];
+    start({ cron: '0 8 * * *', timeZone: 'UTC', logger, coordinator, followUpMs: 1_000, run: async (t) => void calls.push(t.toISOString()) });
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(calls).toEqual([]);
+    released = true;
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(calls).toEqual(['2026-01-05T08:00:00.000Z']);
+    expect(claims.at(-1)).toBe('posted restorepoints-digest:2026-01-05T08:00:00.000Z');
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('released it unposted'))).toBe(true);
+    // Once posted, nobody looks again.
+    const asked = claims.length;
+    await vi.advanceTimersByTimeAsync(20 * 60_000);
+    expect(claims).toHaveLength(asked);
+  });
+
+  it('at start-up posts the last fire nobody posted within 15 minutes, once; an older one never', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-05T08:10:00Z') });
+    const { logger } = captureLogger();
+    const posted = new Set<string>();
+    const coordinator = {
+      shouldRun: () => false,
+      claimFire: async (key: string) => (posted.has(key) ? ('posted' as const) : ('claimed' as const)),
+      markPosted: async (key: string) => void posted.add(key),
+    };
+    const calls: string[] = [];
+    const run = async (t: Date) => void calls.push(t.toISOString());
+    start({ cron: '0 8 * * *', timeZone: 'UTC', logger, coordinator, run });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual(['2026-01-05T08:00:00.000Z']);
+    // A second replica starting now finds it posted.
+    start({ cron: '0 8 * * *', timeZone: 'UTC', logger, coordinator, run });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    // After the grace window, a start does not post the old fire.
+    vi.setSystemTime(new Date('2026-01-06T08:16:00Z'));
+    start({ cron: '0 8 * * *', timeZone: 'UTC', logger, coordinator, run });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -28,16 +28,17 @@ afterAll(async () => {
   await slack.close();
 });
 
-function client() {
-  return new webApi.WebClient(BOT_TOKEN, slackClientOptions({ botToken: BOT_TOKEN, signingSecret: null, appToken: null, apiUrl: slack.apiUrl }, 0, 5000));
+/** The production client options (no retries of the SDK's own) but for a shorter timeout when asked. */
+function client(timeoutMs = 5000, apiUrl = slack.apiUrl) {
+  return new webApi.WebClient(BOT_TOKEN, slackClientOptions({ botToken: BOT_TOKEN, signingSecret: null, appToken: null, apiUrl }, undefined, timeoutMs));
 }
 
-async function digest(appliances: readonly ApplianceConfig[], channels: readonly string[], sleep?: (ms: number) => Promise<void>) {
+async function digest(appliances: readonly ApplianceConfig[], channels: readonly string[], sleep?: (ms: number) => Promise<void>, webClient = client()) {
   const fleet = Fleet.fromConfig(appliances, { cacheTtlMs: 0, logger: silentLogger(), client: { requestTimeoutMs: 2000, retry: { ...FAST_RETRY, limit: 1 } } });
   try {
     return await sendDigest({
       fleet,
-      client: client(),
+      client: webClient,
       channels,
       appliances,
       timeZone: 'Europe/Berlin',
@@ -172,5 +173,39 @@ describe('the digest', () => {
       { channel: 'CWEU000001', appliances: ['weu'] },
       { channel: 'CEUS000001', appliances: ['eus'] },
     ]);
+  });
+
+  it('posts once to a slow Slack that posts but answers after the timeout, and says the post\'s fate is unknown', async () => {
+    // Slack takes the post at once and answers late: the client times out after 400 ms.
+    slack.script('chat.postMessage', { delayMs: 1200 });
+    const run = await digest([applianceFor(demo, 'weu')], ['CSLOW00001'], undefined, client(400));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(postsTo('CSLOW00001')).toHaveLength(1);
+    expect(run.outcomes).toEqual([expect.objectContaining({ channel: 'CSLOW00001', ok: false, error: 'timed_out', fateUnknown: true, tries: 1 })]);
+    expect(run.outcomes[0]!.fix).toMatch(/may or may not be in the channel/);
+  });
+
+  it('sends again what Slack said it did not do: a 503, then posts', async () => {
+    slack.script('chat.postMessage', { status: 503, body: 'upstream unavailable' });
+    const waits: number[] = [];
+    const run = await digest([applianceFor(demo, 'weu')], ['C503000001'], async (ms) => void waits.push(ms));
+    expect(run.outcomes).toEqual([{ channel: 'C503000001', ok: true, error: null, fix: null, tries: 2 }]);
+    expect(postsTo('C503000001')).toHaveLength(2);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('sends again when the connection is refused, a bounded number of times', async () => {
+    const port = await closedPort();
+    const waits: number[] = [];
+    const run = await digest([applianceFor(demo, 'weu')], ['CREFUSED01'], async (ms) => void waits.push(ms), client(2000, `http://127.0.0.1:${port}/api/`));
+    expect(run.outcomes).toEqual([expect.objectContaining({ channel: 'CREFUSED01', ok: false, error: 'ECONNREFUSED', tries: 3 })]);
+    expect(waits).toHaveLength(2);
+  });
+
+  it('does not send again what Slack refused', async () => {
+    slack.setChannel('CGONE00001', { exists: false });
+    const run = await digest([applianceFor(demo, 'weu')], ['CGONE00001'], async () => undefined);
+    expect(run.outcomes).toEqual([expect.objectContaining({ channel: 'CGONE00001', ok: false, error: 'channel_not_found', tries: 1 })]);
+    expect(postsTo('CGONE00001')).toHaveLength(1);
   });
 });

@@ -6,10 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimPoint } from '../../src/simulator/dataset.ts';
 import { demoDataset, pointsDataset, simUuid } from '../../src/simulator/dataset.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
-import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
+import { startBot } from '../../src/bot.ts';
+import { silentLogger } from '../../src/log.ts';
+import { applianceFor, SIGNING_SECRET, startTestBot, testConfig, testFleet, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { expectWithinSlackLimits, slackLimitViolations } from '../support/slack-limits.ts';
-import { blockActionsBody, eventCallbackBody, slashCommandBody, TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
+import { blockActionsBody, eventCallbackBody, postSigned, slashCommandBody, TEST_CHANNEL_ID, TEST_USER_ID } from '../support/slack-signing.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -181,6 +183,23 @@ describe('@restorepoints in a channel', () => {
     expect(textOf(post.body)).toContain('vm-web-01');
   });
 
+  it('answers once when Slack posts the answer but answers after the timeout', async () => {
+    // The production Web API options (no webApiRetries given), but for a shorter timeout.
+    const config = testConfig(slack, [applianceFor(simulator)]);
+    const fleet = testFleet(config);
+    const slow = await startBot({ config, fleet, logger: silentLogger(), webApiTimeoutMs: 400 });
+    try {
+      slack.script('chat.postMessage', { delayMs: 1200 });
+      const event = { type: 'app_mention', user: TEST_USER_ID, text: '<@UBOT> stale', ts: '1764150250.000300', channel: 'CSLOWSLACK', event_ts: '1764150250.000300' };
+      await postSigned(`http://127.0.0.1:${slow.port}/slack/events`, eventCallbackBody(event), JSON_TYPE, { secret: SIGNING_SECRET });
+      await slack.waitFor(() => slack.callsTo('chat.postMessage').some((call) => call.body['channel'] === 'CSLOWSLACK'), 8000);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(slack.callsTo('chat.postMessage').filter((call) => call.body['channel'] === 'CSLOWSLACK')).toHaveLength(1);
+    } finally {
+      await slow.stop(2000);
+    }
+  });
+
   it('ignores its own messages', async () => {
     const event = { type: 'app_mention', user: 'UBOT', bot_id: 'BBOT', text: '<@UBOT> stale', ts: '1764150300.000400', channel: 'CSELF', event_ts: '1764150300.000400' };
     await running.post(eventCallbackBody(event), JSON_TYPE);
@@ -227,6 +246,25 @@ describe('job-session buttons', () => {
       await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000);
       expect(textOf(slack.responses.find((post) => post.url === responseUrl)!.body)).toMatch(expected);
     }
+  });
+});
+
+describe('session buttons whose id is no id', () => {
+  it('answers that the button names no session, and never asks the appliance for /jobSessions/ or its parent', async () => {
+    for (const session of ['.', '..', '../..', 'a/b', '']) {
+      const responseUrl = slack.responseUrl(`dot-${session}`);
+      const value = JSON.stringify({ a: 'weu', s: session });
+      await running.post(
+        blockActionsBody({ response_url: responseUrl, channel: { id: TEST_CHANNEL_ID }, actions: [{ type: 'button', action_id: 'open_session:0', block_id: 'b', value, action_ts: '1' }] }),
+        FORM,
+      );
+      await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000);
+      const reply = slack.responses.find((post) => post.url === responseUrl)!.body;
+      expectWithinSlackLimits(reply);
+      expect(textOf(reply)).toMatch(/does not name a job session/);
+    }
+    const asked = [...simulator.stats.gets.keys()];
+    expect(asked.filter((path) => /\/jobSessions\/?$/.test(path) || /\/api\/v[\d.]+\/?$/.test(path))).toEqual([]);
   });
 });
 

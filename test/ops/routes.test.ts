@@ -2,6 +2,7 @@
  * /healthz, /readyz and /metrics on the real bot (HTTP mode, Bolt's customRoutes) and on the
  * route server Socket Mode uses. Several bots run in this one process: each has its own registry.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/appliances/fleet.ts';
 import type { Config } from '../../src/config/load.ts';
@@ -180,5 +181,46 @@ describe('Socket Mode: the route server on PORT', () => {
   it('judges Slack first, then each appliance', async () => {
     const check = readinessCheck({ slack: () => 'not connected', readers: () => [], cacheTtlMs: 0 });
     expect(await check()).toEqual(['slack: not connected']);
+  });
+});
+
+describe('connections that idle or dribble', () => {
+  const SHORT = { idleMs: 600, keepAliveMs: 300, headersMs: 800, requestMs: 1500 };
+
+  /** Opens `count` sockets: some send nothing, some half a request head, some a request and then idle. */
+  async function openIdle(port: number, count: number): Promise<Array<Promise<number>>> {
+    const closed: Array<Promise<number>> = [];
+    for (let index = 0; index < count; index++) {
+      const socket = connect({ port, host: '127.0.0.1' });
+      await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('error', reject));
+      socket.on('error', () => undefined);
+      socket.resume();
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve(Date.now()))));
+      if (index % 3 === 1) socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      if (index % 3 === 2) socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    }
+    return closed;
+  }
+
+  it('are closed by the bot in HTTP mode (Bolt\'s server)', async () => {
+    const bot = await startTestBot(testConfig(slack, [applianceFor(simulator)]), { httpTimeouts: SHORT });
+    running.push(bot);
+    const started = Date.now();
+    const closed = await openIdle(bot.bot.port, 30);
+    const times = await Promise.all(closed);
+    // Node checks header and request timeouts every few seconds; generous bound, far below "never".
+    expect(Math.max(...times) - started).toBeLessThan(40_000);
+    expect((await fetch(`http://127.0.0.1:${bot.bot.port}/healthz`)).status).toBe(200);
+  });
+
+  it('are closed by the route server Socket Mode uses', async () => {
+    const server = await startRouteServer([healthRoute], 0, SHORT);
+    try {
+      const closed = await openIdle(server.port, 30);
+      await Promise.all(closed);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });

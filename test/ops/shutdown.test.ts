@@ -3,7 +3,8 @@
  * appliance read stops new requests at once, lets the answer in flight reach its response_url,
  * logs out of the appliance and exits 0 within the 10-second grace.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataset } from '../../src/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
@@ -144,4 +145,37 @@ describe('bot.stop', () => {
       simulator.faults.latencyMs = 0;
     }
   });
+});
+
+describe('serve --demo', () => {
+  it('says where it listens, when the next digest goes out, and that it stopped, though --demo logs only warnings otherwise', async () => {
+    const port = await closedPort();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/restorepoints.ts', import.meta.url)), 'serve', '--demo'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        TZ: 'UTC',
+        SLACK_BOT_TOKEN: 'xoxb-demo-lifecycle-test',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        DIGEST_CHANNELS: 'CDEMO00001',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await slack.waitFor(() => stderr.includes('restorepoints is running') || child.exitCode !== null, 20_000, 'serve --demo to start');
+      expect(stderr).toContain(`listening on port ${port}`);
+      expect(stderr).toMatch(/next digest .* to CDEMO00001/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('"msg":"stopped"');
+      // Still quieter than the default: no per-request chatter at info.
+      expect(stderr).not.toContain('digest schedule stopped');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
 });

@@ -89,7 +89,7 @@ describe('session buttons', () => {
 
   it('are left out rather than broken when the reference cannot fit, and bad values parse to null', () => {
     expect(sessionButton({ appliance: 'a', session: 'x'.repeat(3000) }, 'Snapshot', 0)).toBeNull();
-    for (const value of [undefined, 'nope', '{}', '{"a":"x","s":""}', '[1]', 'null']) expect(parseSessionValue(value)).toBeNull();
+    for (const value of [undefined, 'nope', '{}', '{"a":"x","s":""}', '[1]', 'null', '{"a":"x","s":"."}', '{"a":"x","s":".."}', '{"a":"x","s":"../auth"}', '{"a":"x","s":"a/b"}', '{"a":"x","s":"37?x=1"}', '{"a":"x","s":" 37"}']) expect(parseSessionValue(value)).toBeNull();
   });
 });
 

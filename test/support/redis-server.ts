@@ -12,6 +12,8 @@ import { delimiter, join } from 'node:path';
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** The server's process id, to stall it (SIGSTOP / SIGCONT) like a frozen or swapped-out Redis. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
+      pid: child.pid!,
       stop() {
         stopping ??= (async () => {
           if (child.exitCode !== null || child.signalCode !== null) return;

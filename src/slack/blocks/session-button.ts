@@ -28,13 +28,25 @@ export function sessionButton(ref: SessionRef, label: string, index: number): ty
   return button(escape(`${label} · session ${shortSessionId(ref.session)}`), { actionId: `${SESSION_ACTION_PREFIX}:${index}`, value });
 }
 
+/**
+ * What a job-session id looks like: a uuid (v8) or a number (v1), possibly another appliance's
+ * word-ish id, but never `.`/`..`, a slash, a space or a query: the id goes into the appliance's
+ * URL path, where `.` and `..` would ask for the session list or the API root instead.
+ */
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+export function isSessionId(id: string): boolean {
+  return SESSION_ID.test(id);
+}
+
+/** The button's reference, or null when it names no appliance or no id that could be a session's. */
 export function parseSessionValue(value: unknown): SessionRef | null {
   if (typeof value !== 'string') return null;
   try {
     const parsed: unknown = JSON.parse(value);
     if (!parsed || typeof parsed !== 'object') return null;
     const { a, s } = parsed as { a?: unknown; s?: unknown };
-    return typeof a === 'string' && typeof s === 'string' && s.length > 0 ? { appliance: a, session: s } : null;
+    return typeof a === 'string' && typeof s === 'string' && isSessionId(s) ? { appliance: a, session: s } : null;
   } catch {
     return null;
   }

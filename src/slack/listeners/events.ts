@@ -5,6 +5,10 @@ import { renderAnswer } from '../blocks/answer.ts';
 import type { SlackMessage } from '../blocks/message.ts';
 import { renderError } from '../blocks/help.ts';
 import type { SlackDeps } from '../deps.ts';
+import { postWithoutDuplicates } from '../post-fate.ts';
+
+/** A thread answer is resent only when Slack said it was not done, and not waited for long. */
+const THREAD_ANSWER_RETRY = { maxTries: 3, maxWaitMs: 10_000 };
 
 export type MentionArgs = SlackEventMiddlewareArgs<'app_mention'> & Pick<AllMiddlewareArgs, 'client' | 'context'>;
 
@@ -42,11 +46,14 @@ async function answerInThread({ event, client, context }: Pick<MentionArgs, 'eve
     message = renderError('the bot hit an unexpected error; the details are in its log.');
     outcome = 'error';
   }
-  try {
-    await client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text: message.text, blocks: [...message.blocks] });
-  } catch (error) {
+  const posted = await postWithoutDuplicates(
+    () => client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text: message.text, blocks: [...message.blocks] }),
+    THREAD_ANSWER_RETRY,
+  );
+  if (!posted.ok) {
     outcome = 'error';
-    log.error({ reason: (error as Error).message }, 'could not answer in the thread (is the bot in the channel?)');
+    if (posted.fate.kind === 'unknown') log.error({ reason: posted.fate.error, fate: 'unknown' }, 'Slack did not answer in time: the thread answer may or may not have been posted; not sent again');
+    else log.error({ reason: posted.fate.error }, 'could not answer in the thread (is the bot in the channel?)');
   }
   deps.usage?.handled('mention', outcome);
 }
