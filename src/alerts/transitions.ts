@@ -242,3 +242,11 @@ function collect(state: AlertState): AlertState {
 export function snoozedNow(state: AlertState, now: number): AlertRecord[] {
   return Object.values(state.records).filter((record) => record.resolvedAt === null && record.snoozed !== null && record.snoozed.until > now);
 }
+
+/** The stored document as a state: nothing stored (or a shape this version does not know) is a fresh start. */
+export function stateFrom(document: unknown): AlertState {
+  if (!document || typeof document !== 'object') return EMPTY_STATE;
+  const candidate = document as Partial<AlertState>;
+  if (candidate.version !== 1 || typeof candidate.records !== 'object' || !Array.isArray(candidate.outbox)) return EMPTY_STATE;
+  return { ...EMPTY_STATE, ...candidate } as AlertState;
+}
