@@ -5,6 +5,7 @@
  */
 import { summaryOf, type Fleet } from '../appliances/fleet.ts';
 import type { Logger } from '../log.ts';
+import type { SnoozeMark } from '../restore-points/snooze-mark.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { renderDigest } from '../slack/blocks/digest.ts';
 import { planDigest, type RoutedAppliance } from './plan.ts';
@@ -26,6 +27,8 @@ export interface SendDigestOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly posting?: Omit<PostOptions, 'logger'>;
+  /** Problems snoozed from an alert: the digest still lists them, marked so. */
+  readonly snoozed?: readonly SnoozeMark[];
 }
 
 export function only(summary: Summary, names: readonly string[]): Summary {
@@ -37,7 +40,7 @@ export async function sendDigest(options: SendDigestOptions): Promise<DigestRun>
   const now = options.now();
   const summary = summaryOf(readings, now, now);
   const routes = planDigest(options.channels, options.appliances);
-  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone) }));
+  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone, (options.snoozed ?? []).filter((mark) => route.appliances.includes(mark.appliance))) }));
   const outcomes = await postToChannels(options.client, posts, { ...options.posting, logger: options.logger });
   const unreadable = summary.appliances.filter((appliance) => appliance.error).map((appliance) => appliance.name);
   options.logger.info(
