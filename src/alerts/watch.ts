@@ -44,6 +44,8 @@ export interface AlertWatchOptions {
 }
 
 export interface AlertWatch {
+  /** This replica's name in the lease and in claims. */
+  readonly owner: string;
   /** Starts watching: a first watch now, then every `everyMs`. */
   start(): void;
   /** One watch, as the timer runs it; false when another replica holds the watch. */
@@ -166,6 +168,7 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   };
 
   return {
+    owner,
     start: () => schedule(0),
     runOnce,
     async clicked(key, who, what) {
