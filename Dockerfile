@@ -22,6 +22,11 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json manifest.yml ./
 COPY bin ./bin
 COPY src ./src
+# The alert state (STATE_FILE, SQLite) lives on a volume owned by the bot's user: the only place it
+# writes. Without a volume mounted there, a new container starts the alerts afresh (one baseline message).
+RUN mkdir -p /var/lib/restorepoints && chown node:node /var/lib/restorepoints
+ENV STATE_FILE=/var/lib/restorepoints/restorepoints-state.db
+VOLUME ["/var/lib/restorepoints"]
 # The official image's unprivileged user (uid 1000).
 USER node
 EXPOSE 3000

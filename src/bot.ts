@@ -3,6 +3,8 @@
  * appliances. `serve` starts it; end-to-end tests start it in-process against fakes.
  */
 import type { Fleet } from './appliances/fleet.ts';
+import { openAlerts, type RunningAlerts } from './alerts/start.ts';
+import type { StateStore } from './state/store.ts';
 import type { ApplianceConfig, Config } from './config/types.ts';
 import type { RedisCoordinator } from './digest/redis-coordinator.ts';
 import { logDigestDisabled, startDigestSchedule, type DigestSchedule, type PostingFence } from './digest/schedule.ts';
@@ -48,6 +50,8 @@ export interface BotOptions {
   readonly socketMode?: SocketModeTimings;
   /** The HTTP server's idle, keep-alive, header and request timeouts (tests shorten them). */
   readonly httpTimeouts?: ConnectionTimeouts;
+  /** The alert state store instead of the configured one (tests). */
+  readonly alertStore?: StateStore;
 }
 
 export interface Bot {
@@ -56,6 +60,8 @@ export interface Bot {
   readonly inFlight: InFlight;
   readonly schedule: DigestSchedule | null;
   readonly metrics: BotMetrics;
+  /** The alert watch, when ALERT_CHANNELS is set. */
+  readonly alerts: RunningAlerts | null;
   /** The problems /readyz reports; empty when ready. */
   readiness(): Promise<string[]>;
   /** Runs the digest now, as the schedule would (for tests and `digest --post` parity). */
@@ -103,6 +109,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     return metrics.render();
   };
   const routes: Route[] = [healthRoute, readinessRoute(readiness), metricsRoute(scrape)];
+  const alerts = await openAlerts({
+    config, fleet, logger, now, metrics: metrics.alerts, client: () => slack?.app.client ?? null,
+    ...(options.alertStore ? { store: options.alertStore } : {}),
+  });
   const running = await startSlackApp({
     slack: config.slack,
     port: config.port,
@@ -120,9 +130,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       now,
       inFlight,
       usage: metrics.usage,
+      ...(alerts ? { alerts: { clicked: alerts.watch.clicked } } : {}),
     },
   });
   slack = running;
+  alerts?.watch.start();
 
   const digestRoutes = planDigest(config.digest.channels, appliances);
   const runDigest = async (fence?: PostingFence): Promise<DigestRun> => {
@@ -136,6 +148,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         timeZone: config.digest.timeZone,
         now,
         logger,
+        ...(alerts ? { snoozed: await alerts.watch.snoozed().catch(() => []) } : {}),
         ...(options.digestSleep ? { posting: { sleep: options.digestSleep } } : {}),
       });
       metrics.digestRan(run, null, digestRoutes);
@@ -168,6 +181,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const deadline = Date.now() + graceMs;
     const left = () => Math.max(0, deadline - Date.now());
     await schedule?.stop();
+    await alerts?.stop();
     if (!(await settledWithin(running.stop(), Math.min(SLACK_STOP_TIMEOUT_MS, Math.max(left(), 1000))))) {
       logger.warn('Slack did not close in time; going on with the shutdown');
     }
@@ -190,6 +204,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     inFlight,
     schedule,
     metrics,
+    alerts,
     readiness,
     runDigest: () => inFlight.track(runDigest()),
     stop(graceMs = 10_000) {

@@ -70,6 +70,16 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     });
 
   program
+    .command('alerts')
+    .description('print the open alert problems, acknowledgements and snoozes from the alert state (STATE_FILE, or Redis with REDIS_URL)')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: { json?: boolean }) => {
+      // Loaded when it runs: other commands never open SQLite or Redis for it.
+      const { alertsCommand } = await import('./commands/alerts.ts');
+      status = await alertsCommand({ json: flags.json === true }, io);
+    });
+
+  program
     .command('check')
     .description('check the configuration, the appliances, Slack and the digest channels; say what is wrong and how to fix it')
     .action(async () => {

@@ -12,6 +12,8 @@ import type { DigestRoute } from './digest/plan.ts';
 import type { DigestRun } from './digest/send.ts';
 import type { ApplianceSummary } from './restore-points/summary.ts';
 import type { SlackUsage } from './slack/deps.ts';
+import { alertMetrics } from './alerts/metrics.ts';
+import type { AlertMetrics } from './alerts/watch.ts';
 
 export const METRIC_PREFIX = 'restorepoints_';
 
@@ -35,6 +37,8 @@ export interface BotMetrics {
   readonly onReading: (reading: ApplianceReading) => void;
   /** Give to SlackDeps.usage. */
   readonly usage: SlackUsage;
+  /** Give to the alert watch: open problems, alerts sent and failed. */
+  readonly alerts: AlertMetrics;
   /** Tell about every digest run: its outcome per channel, or the error that stopped it. */
   digestRan(run: DigestRun | null, error: unknown, routes: readonly DigestRoute[]): void;
   /** Where the backup gauges come from at scrape time: each appliance's latest reading. */
@@ -153,6 +157,7 @@ export function createMetrics(options: MetricsOptions = {}): BotMetrics {
 
   return {
     registry,
+    alerts: alertMetrics(registry),
     onReading(reading) {
       const result = reading.error ? 'error' : 'ok';
       readDuration.observe({ appliance: reading.name, result }, reading.durationMs / 1000);

@@ -18,10 +18,10 @@ import {
 import { scheduleProblems } from './schedule.ts';
 import { parseDuration } from '../lib/duration.ts';
 import type { LogLevel } from '../log.ts';
-import type { ApplianceConfig, Config, ConfigNeeds } from './types.ts';
+import type { AlertConfig, ApplianceConfig, Config, ConfigNeeds } from './types.ts';
 import { DEFAULT_STALE_POLICY, parseStalePolicy } from '../restore-points/stale-policy.ts';
 
-export type { ApplianceConfig, Config, ConfigNeeds, DigestConfig, Environment, SlackConfig } from './types.ts';
+export type { AlertConfig, ApplianceConfig, Config, ConfigNeeds, DigestConfig, Environment, SlackConfig } from './types.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -65,6 +65,17 @@ function applianceFromEnvironment(env: Environment, problems: string[], warnings
 
 /** The single-appliance variables; with RESTOREPOINTS_CONFIG they would compete with the file. */
 const SINGLE_APPLIANCE_VARIABLES = ['VEEAM_URL', 'VEEAM_USERNAME', 'VEEAM_PASSWORD', 'VEEAM_PASSWORD_FILE', 'VEEAM_NAME', 'VEEAM_API_VERSION', 'VEEAM_CA_FILE', 'VEEAM_TLS_INSECURE'];
+
+export const DEFAULT_STATE_FILE = './restorepoints-state.db';
+
+function alertsFromEnvironment(env: Environment, problems: string[]): AlertConfig {
+  const channels = (env['ALERT_CHANNELS'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  problems.push(...channelProblems(channels, 'ALERT_CHANNELS'));
+  const everyText = env['WATCH_EVERY']?.trim() || '10m';
+  const everyMs = parseDuration(everyText);
+  if (everyMs === null || everyMs < 1000) problems.push(`WATCH_EVERY="${everyText}" is not a duration of at least a second, such as 10m or 1h.`);
+  return { channels, everyMs: everyMs ?? 600_000, stateFile: env['STATE_FILE']?.trim() || DEFAULT_STATE_FILE };
+}
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -136,6 +147,8 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
   const redisUrl = readSecret(env, 'REDIS_URL', problems);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://.');
 
+  const alerts = alertsFromEnvironment(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     appliances: bounded,
@@ -145,6 +158,7 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
     cacheTtlMs: cacheTtlMs ?? 60_000,
     logLevel: levelText as LogLevel,
     redisUrl,
+    alerts,
     warnings,
   };
 }

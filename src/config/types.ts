@@ -28,6 +28,15 @@ export interface DigestConfig {
   readonly timeZone: string;
 }
 
+export interface AlertConfig {
+  /** ALERT_CHANNELS; none: no watch. */
+  readonly channels: readonly string[];
+  /** WATCH_EVERY. */
+  readonly everyMs: number;
+  /** STATE_FILE: the SQLite file of the alert state (unused with REDIS_URL). */
+  readonly stateFile: string;
+}
+
 export interface Config {
   readonly appliances: readonly ApplianceConfig[];
   readonly slack: SlackConfig;
@@ -36,6 +45,8 @@ export interface Config {
   readonly cacheTtlMs: number;
   readonly logLevel: LogLevel;
   readonly redisUrl: string | null;
+  /** Optional so that configurations written before alerts existed (tests, other commands) still type-check: absent means no alerts. */
+  readonly alerts?: AlertConfig;
   /** Things an operator should know but that do not stop the bot (logged at every start). */
   readonly warnings: readonly string[];
 }

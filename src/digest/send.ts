@@ -5,6 +5,7 @@
  */
 import { summaryOf, type Fleet } from '../appliances/fleet.ts';
 import type { Logger } from '../log.ts';
+import type { SnoozeMark } from '../restore-points/snooze-mark.ts';
 import type { Summary } from '../restore-points/summary.ts';
 import { renderDigest } from '../slack/blocks/digest.ts';
 import { planDigest, type RoutedAppliance } from './plan.ts';
@@ -28,6 +29,8 @@ export interface SendDigestOptions {
   readonly posting?: Omit<PostOptions, 'logger'>;
   /** Asked right before posting; false (the replica is stopping, its claim released) stops the run unposted. */
   readonly mayPost?: () => boolean;
+  /** Problems snoozed from an alert: the digest still lists them, marked so. */
+  readonly snoozed?: readonly SnoozeMark[];
 }
 
 /** The run was given up before it posted anything (the replica is stopping). */
@@ -47,7 +50,7 @@ export async function sendDigest(options: SendDigestOptions): Promise<DigestRun>
   const now = options.now();
   const summary = summaryOf(readings, now, now);
   const routes = planDigest(options.channels, options.appliances);
-  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone) }));
+  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone, (options.snoozed ?? []).filter((mark) => route.appliances.includes(mark.appliance))) }));
   if (options.mayPost && !options.mayPost()) throw new DigestAbandoned();
   const outcomes = await postToChannels(options.client, posts, { ...options.posting, logger: options.logger });
   const unreadable = summary.appliances.filter((appliance) => appliance.error).map((appliance) => appliance.name);

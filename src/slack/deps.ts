@@ -9,6 +9,12 @@ export interface SlackUsage {
   handled(kind: 'command' | 'mention' | 'session', outcome: 'ok' | 'error'): void;
 }
 
+/** Acknowledge and snooze from an alert message (present when alerts are on). */
+export interface AlertControls {
+  /** False when the problem is no longer open. */
+  clicked(key: string, who: { id: string; name: string }, what: { action: 'acknowledge' } | { action: 'snooze'; until: number }): Promise<boolean>;
+}
+
 export interface SlackDeps {
   readonly fleet: Fleet;
   readonly userZones: UserZones;
@@ -18,4 +24,5 @@ export interface SlackDeps {
   readonly usage?: SlackUsage;
   /** Counts work started after ack(), so a graceful shutdown can wait for it. */
   readonly inFlight?: { track<T>(work: Promise<T>): Promise<T> };
+  readonly alerts?: AlertControls;
 }

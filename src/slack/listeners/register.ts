@@ -1,8 +1,10 @@
 /** One registration per kind of listener; the listeners themselves are plain functions. */
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { ALERT_ACTION_PATTERN } from '../blocks/alerts.ts';
 import { SESSION_ACTION_PATTERN } from '../blocks/session-button.ts';
 import type { SlackDeps } from '../deps.ts';
 import { acknowledgeLink, openSession } from './actions.ts';
+import { alertButton } from './alert-actions.ts';
 import { answerCommand, COMMAND } from './commands.ts';
 import { answerMention } from './events.ts';
 
@@ -17,6 +19,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(SESSION_ACTION_PATTERN, (args) => openSession(args, deps));
   app.action<BlockButtonAction>('open_appliance', (args) => acknowledgeLink(args));
+  app.action<BlockButtonAction>(ALERT_ACTION_PATTERN, (args) => alertButton(args, deps));
 }
 
 export function registerListeners(app: App, deps: SlackDeps): void {

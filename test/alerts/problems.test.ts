@@ -1,0 +1,68 @@
+/** problemsOf: the problems a summary shows, each with a key that stays the same from watch to watch. */
+import { describe, expect, it } from 'vitest';
+import { problemKey, problemsOf, problemTitle, resolutionOf, workloadKey } from '../../src/alerts/problems.ts';
+import type { ApplianceSummary, Summary, WorkloadSummary } from '../../src/restore-points/summary.ts';
+
+const NOW = Date.parse('2026-11-26T10:00:00Z');
+const point = (id: string, hoursOld: number) => ({ id, pointInTime: new Date(NOW - hoursOld * 3_600_000).toISOString(), ageSeconds: hoursOld * 3600, sizeBytes: 1, jobSessionId: `session-${id}`, workload: null });
+
+function workload(name: string, destinations: WorkloadSummary['destinations'], extra: object = {}): WorkloadSummary {
+  return { kind: 'vm', name, stale: Object.values(destinations).some((d) => d.stale), destinations, recent: [], ...extra };
+}
+function appliance(workloads: WorkloadSummary[], error: string | null = null): ApplianceSummary {
+  return {
+    name: 'weu', url: 'https://weu', apiVersion: 'v8.1', error, warning: null, restorePoints: 3, corrupted: 0, skipped: 0, totalBytes: 3,
+    destinations: [{ destination: 'Snapshot', restorePoints: 3, totalBytes: 3, latest: null, staleAfterSeconds: 26 * 3600, stale: false, staleWorkloads: 0 }],
+    workloads,
+  };
+}
+const summaryOf = (...appliances: ApplianceSummary[]): Summary => ({ generatedAt: new Date(NOW).toISOString(), appliances });
+
+describe('problemsOf', () => {
+  const fresh = workload('vm-fresh', { Snapshot: { restorePoints: 1, latest: point('p1', 2), stale: false } });
+  const old = workload('vm-old', { Snapshot: { restorePoints: 1, latest: point('p2', 30), stale: true } });
+  const broken = workload('vm-broken', { Snapshot: { restorePoints: 2, latest: null, stale: true } });
+
+  it('finds each stale workload per destination, and a destination with no usable point', () => {
+    const { problems, held } = problemsOf(summaryOf(appliance([fresh, old, broken])), NOW);
+    expect(held).toEqual([]);
+    expect(problems.map((p) => [p.kind, p.workload?.name, p.destination])).toEqual([
+      ['stale', 'vm-old', 'Snapshot'],
+      ['no-usable-point', 'vm-broken', 'Snapshot'],
+    ]);
+    expect(problems[0]!.since).toBe(NOW - 30 * 3_600_000 + 26 * 3_600_000);
+    expect(problems[0]!.session).toEqual({ id: 'session-p2', status: null });
+  });
+
+  it('gives an unreadable appliance one problem and holds the rest of it', () => {
+    const { problems, held } = problemsOf(summaryOf(appliance([old], 'weu did not answer within 12 s')), NOW);
+    expect(held).toEqual(['weu']);
+    expect(problems.map((p) => p.kind)).toEqual(['unreadable']);
+    expect(problems[0]!.state).toBe(problemsOf(summaryOf(appliance([], 'weu did not answer within 30 s')), NOW).problems[0]!.state);
+  });
+
+  it('keys a workload by its id when it has one, else by kind and name', () => {
+    expect(workloadKey({ kind: 'vm', name: 'a', id: 'vm-id-1' })).toBe('vm-id-1');
+    expect(workloadKey({ kind: 'vm', name: 'a' })).toBe('vm:a');
+    const withId = workload('vm-old', old.destinations, { id: 'abc' });
+    const [twin] = problemsOf(summaryOf(appliance([withId])), NOW).problems;
+    expect(twin!.key).toBe(problemKey('weu', 'stale', { kind: 'vm', id: 'abc', name: 'vm-old' }, 'Snapshot'));
+    expect(twin!.key).not.toBe(problemsOf(summaryOf(appliance([old])), NOW).problems[0]!.key);
+  });
+
+  it('keeps a key the same from one summary to the next', () => {
+    const a = problemsOf(summaryOf(appliance([old])), NOW).problems[0]!;
+    const b = problemsOf(summaryOf(appliance([old])), NOW + 600_000).problems[0]!;
+    expect(a.key).toBe(b.key);
+    expect(a.state).toBe(b.state);
+  });
+
+  it('titles every kind and says what resolved a problem', () => {
+    const stale = problemsOf(summaryOf(appliance([old])), NOW).problems[0]!;
+    expect(problemTitle(stale)).toBe('vm-old is stale in Snapshot on weu');
+    for (const kind of ['unreadable', 'no-usable-point', 'corrupted-newest', 'failed-session', 'unprotected'] as const) expect(problemTitle({ ...stale, kind })).toContain('weu');
+    expect(resolutionOf(stale, summaryOf(appliance([fresh])))).toContain('no longer has restore points');
+    const renewed = workload('vm-old', { Snapshot: { restorePoints: 2, latest: point('p3', 1), stale: false } });
+    expect(resolutionOf(stale, summaryOf(appliance([renewed])))).toContain('is now the latest');
+  });
+});
