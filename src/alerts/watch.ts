@@ -180,8 +180,7 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
       return found;
     },
     async snoozed() {
-      const state = stateFrom(await store.read());
-      return snoozedNow(state, now()).map((record) => ({ appliance: record.problem.appliance, what: problemTitle(record.problem), by: record.snoozed!.by.name, until: record.snoozed!.until }));
+      return snoozeMarks(stateFrom(await store.read()), now());
     },
     async stop() {
       stopped = true;
@@ -195,6 +194,11 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
       }
     },
   };
+}
+
+/** Snoozed problems as the digest lists them. */
+export function snoozeMarks(state: AlertState, now: number): SnoozeMark[] {
+  return snoozedNow(state, now).map((record) => ({ appliance: record.problem.appliance, what: problemTitle(record.problem), by: record.snoozed!.by.name, until: record.snoozed!.until }));
 }
 
 export function openByKind(state: AlertState): Record<ProblemKind, number> {

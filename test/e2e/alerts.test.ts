@@ -164,4 +164,23 @@ describe('the alert watch', () => {
     expect(text(updatesOf(tsOf(stale)).at(-1)!)).toContain('Resolved');
     for (const call of [...posts(), ...slack.callsTo('chat.update')]) expectWithinSlackLimits(call.body);
   });
+
+  it('answers a click on a problem that is already resolved, privately, and changes nothing', async () => {
+    const root = rootAbout('vm-stale')!;
+    const acknowledge = (root.body['blocks'] as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'alert_acknowledge')!;
+    const responseUrl = slack.responseUrl('late-click');
+    const updates = slack.callsTo('chat.update').length;
+    const click = blockActionsBody({
+      response_url: responseUrl,
+      channel: { id: CHANNEL, name: 'alerts' },
+      container: { type: 'message', message_ts: tsOf(root), channel_id: CHANNEL, is_ephemeral: false },
+      actions: [{ type: 'button', action_id: acknowledge.action_id, block_id: 'b1', value: acknowledge.value, action_ts: '1764150002.000000', text: { type: 'plain_text', text: 'Acknowledge' } }],
+    });
+    expect((await running.post(click, FORM)).status).toBe(200);
+    await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000, 'the answer to a late click');
+    const answer = slack.responses.find((post) => post.url === responseUrl)!.body as { text: string; response_type: string };
+    expect(answer.text).toContain('no longer open');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(slack.callsTo('chat.update')).toHaveLength(updates);
+  });
 });
