@@ -149,6 +149,18 @@ describe('the alert watch', () => {
     expect(roots().filter((call) => String(call.body['text']).includes('vm-ok'))).toHaveLength(1);
   });
 
+  it('does not post again a root whose post may have reached Slack (the connection dropped)', async () => {
+    setVm('vm-hang', 45);
+    slack.script('chat.postMessage', { hangUp: true });
+    const before = slack.callsTo('chat.postMessage').length;
+    await watch();
+    await watch();
+    const attempts = slack.callsTo('chat.postMessage').slice(before).filter((call) => String(call.body['text']).includes('vm-hang'));
+    expect(attempts).toHaveLength(1);
+    setVm('vm-hang', 1);
+    await watch();
+  });
+
   it('after a restart with the same state file, says only what changed meanwhile', async () => {
     await running.stop();
     const before = posts().length;
