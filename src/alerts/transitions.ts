@@ -204,7 +204,10 @@ export function claimDue(state: AlertState, owner: string, now: number, claimMs:
   return { state: collect({ ...state, outbox }), claimed };
 }
 
-export type Delivery = { readonly id: number; readonly ok: true; readonly ts: string | null } | { readonly id: number; readonly ok: false; readonly error: string };
+export type Delivery =
+  | { readonly id: number; readonly ok: true; readonly ts: string | null }
+  /** `unknown`: the request may have reached Slack (it timed out, the connection dropped). */
+  | { readonly id: number; readonly ok: false; readonly error: string; readonly unknown?: boolean };
 
 /** Records what Slack said: a sent item leaves the outbox (a root's ts is kept); a failed one waits for the next try. */
 export function settle(state: AlertState, deliveries: readonly Delivery[]): AlertState {
@@ -218,6 +221,9 @@ export function settle(state: AlertState, deliveries: readonly Delivery[]): Aler
       continue;
     }
     if (!delivery.ok) {
+      // A message that may have been posted is not sent again (a duplicate root would split the
+      // thread); an edit can be, it only renders the same state again.
+      if (delivery.unknown && item.type !== 'update') continue;
       outbox.push({ ...item, claim: null, attempts: item.attempts + 1, lastError: delivery.error });
       continue;
     }

@@ -124,9 +124,11 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
             options.metrics?.sent(item.type);
           } catch (error) {
             const reason = slackError(error);
-            deliveries.push({ id: item.id, ok: false, error: reason });
+            const unknown = outcomeUnknown(error);
+            deliveries.push({ id: item.id, ok: false, error: reason, unknown });
             options.metrics?.failed(item.type);
-            log.warn({ type: item.type, channel: item.channel, attempts: item.attempts + 1, reason }, 'an alert could not be sent; it is tried again at the next watch');
+            if (unknown && item.type !== 'update') log.error({ type: item.type, channel: item.channel, reason }, 'Slack did not answer an alert post: it may have been posted, so it is not sent again');
+            else log.warn({ type: item.type, channel: item.channel, attempts: item.attempts + 1, reason }, 'an alert could not be sent; it is tried again at the next watch');
           }
         }
         await change((current) => ({ state: settle(current, deliveries), result: null }));
@@ -180,8 +182,7 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
       return found;
     },
     async snoozed() {
-      const state = stateFrom(await store.read());
-      return snoozedNow(state, now()).map((record) => ({ appliance: record.problem.appliance, what: problemTitle(record.problem), by: record.snoozed!.by.name, until: record.snoozed!.until }));
+      return snoozeMarks(stateFrom(await store.read()), now());
     },
     async stop() {
       stopped = true;
@@ -197,10 +198,30 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   };
 }
 
+/** Snoozed problems as the digest lists them. */
+export function snoozeMarks(state: AlertState, now: number): SnoozeMark[] {
+  return snoozedNow(state, now).map((record) => ({ appliance: record.problem.appliance, what: problemTitle(record.problem), by: record.snoozed!.by.name, until: record.snoozed!.until }));
+}
+
 export function openByKind(state: AlertState): Record<ProblemKind, number> {
   const counts = Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])) as Record<ProblemKind, number>;
   for (const record of Object.values(state.records)) if (record.resolvedAt === null) counts[record.problem.kind]++;
   return counts;
+}
+
+/** Connection never made: Slack cannot have seen the request. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether Slack may have taken the request although no answer came: the Web API client's request
+ * errors (a timeout, a connection dropped mid-request), unless the connection was never made.
+ * Platform errors (`ok: false`), HTTP errors and rate limits are answers: nothing was posted.
+ */
+function outcomeUnknown(error: unknown): boolean {
+  const { code, original } = error as { code?: unknown; original?: { code?: unknown; cause?: { code?: unknown } } };
+  if (code !== 'slack_webapi_request_error') return false;
+  const cause = original?.code ?? original?.cause?.code;
+  return !(typeof cause === 'string' && NOT_SENT.has(cause));
 }
 
 function slackError(error: unknown): string {

@@ -4,6 +4,7 @@
  * after posting what could be posted: usable from a Kubernetes CronJob instead of `serve`.
  */
 import { webApi } from '@slack/bolt';
+import { savedSnoozes } from '../alerts/saved-snoozes.ts';
 import { planDigest } from '../digest/plan.ts';
 import { sendDigest } from '../digest/send.ts';
 import { slackClientOptions } from '../slack/app.ts';
@@ -24,10 +25,11 @@ export async function digestCommand(flags: DigestFlags, io: CommandIo): Promise<
   if (typeof opened === 'number') return opened;
   const { fleet, config, logger, appliances } = opened;
   try {
+    const snoozed = await savedSnoozes(config, io.now(), logger);
     if (!flags.post) {
       const summary = await fleet.summary();
       const zone = flags.json ? config.digest.timeZone : terminalTimeZone(io);
-      io.stdout.write(flags.json ? `${JSON.stringify(renderDigest(summary, io.now(), zone), null, 2)}\n` : `${renderDigestText(summary, zone)}\n`);
+      io.stdout.write(flags.json ? `${JSON.stringify(renderDigest(summary, io.now(), zone, snoozed), null, 2)}\n` : `${renderDigestText(summary, zone, snoozed)}\n`);
       const unreadable = summary.appliances.filter((a) => a.error);
       for (const appliance of unreadable) io.stderr.write(`✗ ${appliance.name}: ${appliance.error}\n`);
       return unreadable.length ? EXIT.failed : EXIT.ok;
@@ -46,8 +48,9 @@ export async function digestCommand(flags: DigestFlags, io: CommandIo): Promise<
       timeZone: config.digest.timeZone,
       now: io.now,
       logger,
+      snoozed,
     });
-    io.stdout.write(`${renderDigestText(run.summary, terminalTimeZone(io))}\n\n`);
+    io.stdout.write(`${renderDigestText(run.summary, terminalTimeZone(io), snoozed)}\n\n`);
     for (const outcome of run.outcomes) {
       io.stdout.write(outcome.ok ? `✓ posted to ${outcome.channel}\n` : `✗ ${outcome.channel}: ${outcome.error} — ${outcome.fix}\n`);
     }

@@ -111,6 +111,21 @@ describe('delivery', () => {
     expect(deliverAll(resolvedMeanwhile, NOW + MIN).records).toEqual({});
   });
 
+  it('does not send again a post that may have reached Slack, nor the replies that needed it; an edit is retried', () => {
+    const base = observe(EMPTY_STATE, seen([]), NOW - 10 * MIN, ['CALERT001'], resolution).state;
+    const posting = claimDue(observe(base, seen([stale('vm-a')]), NOW, ['CALERT001'], resolution).state, 'me', NOW, MIN);
+    const unknown = settle(posting.state, posting.claimed.map((item) => ({ id: item.id, ok: false as const, error: 'timeout', unknown: true })));
+    expect(unknown.outbox).toEqual([]);
+    const resolved = observe(unknown, seen([]), NOW + MIN, ['CALERT001'], resolution).state;
+    expect(claimDue(resolved, 'me', NOW + MIN, MIN).claimed).toEqual([]);
+    expect(claimDue(resolved, 'me', NOW + MIN, MIN).state.records).toEqual({});
+
+    const state = opened([stale('vm-b')]);
+    const editing = claimDue(click(state, stale('vm-b').key, ALICE, { action: 'acknowledge' }, NOW, CHANNELS).state, 'me', NOW, MIN);
+    const retried = settle(editing.state, editing.claimed.map((item) => ({ id: item.id, ok: false as const, error: 'timeout', unknown: true })));
+    expect(retried.outbox.map((item) => item.type)).toEqual(['update', 'update']);
+  });
+
   it('never hands one item to two replicas while the claim lasts', () => {
     const base = observe(EMPTY_STATE, seen([]), NOW - 10 * MIN, ['CALERT001'], resolution).state;
     const state = observe(base, seen([stale('vm-a')]), NOW, ['CALERT001'], resolution).state;

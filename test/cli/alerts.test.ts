@@ -8,6 +8,7 @@ import { click, EMPTY_STATE, observe } from '../../src/alerts/transitions.ts';
 import { main } from '../../src/cli.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
+import { renderDigestText } from '../../src/terminal/digest-text.ts';
 import { captureIo } from '../support/io.ts';
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
@@ -56,6 +57,13 @@ describe('restorepoints alerts', () => {
     expect(document.problems[0]!.acknowledged).toEqual({ by: { id: 'U1', name: 'alice' }, at: '2026-11-26T10:00:00.000Z' });
     expect(document.problems[1]!.snoozed).toEqual({ by: { id: 'U2', name: 'bob' }, until: '2026-11-26T14:00:00.000Z' });
     expect(document.pending.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the terminal digest', () => {
+  it('lists snoozed problems with who and until when', () => {
+    const text = renderDigestText({ generatedAt: new Date(NOW).toISOString(), appliances: [] }, 'UTC', [{ appliance: 'weu', what: 'vm-a is stale in Snapshot on weu', by: 'alice', until: NOW }]);
+    expect(text).toContain('Snoozed:\n  z vm-a is stale in Snapshot on weu: by alice until 2026-11-26 10:00 UTC');
   });
 });
 

@@ -149,6 +149,18 @@ describe('the alert watch', () => {
     expect(roots().filter((call) => String(call.body['text']).includes('vm-ok'))).toHaveLength(1);
   });
 
+  it('does not post again a root whose post may have reached Slack (the connection dropped)', async () => {
+    setVm('vm-hang', 45);
+    slack.script('chat.postMessage', { hangUp: true });
+    const before = slack.callsTo('chat.postMessage').length;
+    await watch();
+    await watch();
+    const attempts = slack.callsTo('chat.postMessage').slice(before).filter((call) => String(call.body['text']).includes('vm-hang'));
+    expect(attempts).toHaveLength(1);
+    setVm('vm-hang', 1);
+    await watch();
+  });
+
   it('after a restart with the same state file, says only what changed meanwhile', async () => {
     await running.stop();
     const before = posts().length;
@@ -163,5 +175,24 @@ describe('the alert watch', () => {
     expect(text(after[0]!)).toContain('is now the latest');
     expect(text(updatesOf(tsOf(stale)).at(-1)!)).toContain('Resolved');
     for (const call of [...posts(), ...slack.callsTo('chat.update')]) expectWithinSlackLimits(call.body);
+  });
+
+  it('answers a click on a problem that is already resolved, privately, and changes nothing', async () => {
+    const root = rootAbout('vm-stale')!;
+    const acknowledge = (root.body['blocks'] as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []).find((element) => element.action_id === 'alert_acknowledge')!;
+    const responseUrl = slack.responseUrl('late-click');
+    const updates = slack.callsTo('chat.update').length;
+    const click = blockActionsBody({
+      response_url: responseUrl,
+      channel: { id: CHANNEL, name: 'alerts' },
+      container: { type: 'message', message_ts: tsOf(root), channel_id: CHANNEL, is_ephemeral: false },
+      actions: [{ type: 'button', action_id: acknowledge.action_id, block_id: 'b1', value: acknowledge.value, action_ts: '1764150002.000000', text: { type: 'plain_text', text: 'Acknowledge' } }],
+    });
+    expect((await running.post(click, FORM)).status).toBe(200);
+    await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000, 'the answer to a late click');
+    const answer = slack.responses.find((post) => post.url === responseUrl)!.body as { text: string; response_type: string };
+    expect(answer.text).toContain('no longer open');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(slack.callsTo('chat.update')).toHaveLength(updates);
   });
 });
