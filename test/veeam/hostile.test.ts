@@ -165,6 +165,20 @@ describe('bounded bodies (MAX_PAGE_BYTES)', () => {
   });
 });
 
+describe('a bounded login answer', () => {
+  it('a login answer of megabytes is refused, not taken into memory', async () => {
+    const appliance = await hostile((request, response) => {
+      if (request.path !== '/api/oauth2/token' || request.method !== 'POST') return false;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ access_token: 'x'.repeat(2 * 1024 ** 2), expires_in: 3600 }));
+      return true;
+    });
+    const error = await rejection(readAll(clientFor(appliance.url, v81)));
+    expect((error as VeeamError).kind).toBe('too-large');
+    expect((error as VeeamError).message).toMatch(/sent an answer to the login larger than/);
+  });
+});
+
 describe('a connection reset in the middle of a page body', () => {
   it('is retried like any idempotent GET, and the read completes', async () => {
     let broken = 0;
