@@ -172,7 +172,11 @@ export class VeeamClient implements RestorePointSource {
     const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
     controller.abort(new VeeamError('timeout', `the read did not finish within ${limit}`));
     // The points held back for the duplicate check were read in time: they count.
-    for (const seen of state.seen) for (const point of seen.settle().fresh) deliver(point);
+    for (const seen of state.seen) {
+      const settled = seen.settle();
+      for (const point of settled.fresh) deliver(point);
+      state.duplicates += settled.duplicates;
+    }
     state.open = false; // nothing read after the deadline reaches the caller's tally
     work.catch(() => undefined);
     const apiVersion = this.knownApiVersion;
