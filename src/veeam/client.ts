@@ -332,6 +332,7 @@ export class VeeamClient implements RestorePointSource {
     for (;;) {
       try {
         return await this.#slots(async () => {
+          budget.signal?.throwIfAborted(); // waited for a slot past the deadline: send nothing
           token = await this.#session.current();
           const response = await this.#transport.http.get(path, {
             headers: { authorization: `Bearer ${token.access}` },
