@@ -199,6 +199,24 @@ describe('a connection reset in the middle of a page body', () => {
     expect(appliance.requests.filter((request) => request.path === VMS)).toHaveLength(2);
   });
 
+  it('a body that stops arriving half-way is asked again, like one that broke off', async () => {
+    let stalled = 0;
+    const appliance = await hostile((request, response) => {
+      if (request.path !== VMS) return false;
+      const body = JSON.stringify(pageOf(records(20)));
+      if (stalled++ === 0) {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+        response.write(body.slice(0, 100)); // and nothing more
+        return true;
+      }
+      sendJson(response, 200, JSON.parse(body));
+      return true;
+    });
+    const { points } = await readAll(clientFor(appliance.url, { ...v81, requestTimeoutMs: 300 }));
+    expect(points).toHaveLength(20);
+    expect(appliance.requests.filter((request) => request.path === VMS)).toHaveLength(2);
+  });
+
   it('gives up with a sentence when every attempt breaks off', async () => {
     const appliance = await hostile((request, response, raw) => {
       if (request.path !== VMS) return false;
