@@ -15,6 +15,8 @@ export interface AskContext {
   readonly fleet: Fleet;
   /** Defaults to ANSWER_WAIT_MS. */
   readonly waitMs?: number;
+  /** False when nobody will ask again (a command that exits): a slow appliance is not "still being read". */
+  readonly readOn?: boolean;
   readonly now: () => number;
   /** Only called when the words hold a wall-clock time (Slack: users.info, cached). */
   readonly timeZone: () => Promise<string>;
@@ -32,7 +34,7 @@ export async function ask(text: string, context: AskContext): Promise<Asked> {
     return { query, answer: answerQuery(query, { generatedAt: new Date(now).toISOString(), appliances: [] }, { now, asOf: null }) };
   }
   const asOf = query.before === null ? null : resolveTime(query.before, now, needsTimeZone(query.before) ? await context.timeZone() : 'UTC');
-  const readings = await context.fleet.readAll(asOf, { waitMs: context.waitMs ?? ANSWER_WAIT_MS });
+  const readings = await context.fleet.readAll(asOf, { waitMs: context.waitMs ?? ANSWER_WAIT_MS, readOn: context.readOn ?? true });
   const summary = summaryOf(readings, asOf ?? now, now);
   return { query, answer: answerQuery(query, summary, { now, asOf }) };
 }

@@ -56,13 +56,15 @@ export class Fleet {
 
   /**
    * Readings of every appliance, in configuration order. With `waitMs`, an appliance that has
-   * not answered by then is reported as slow instead of holding up the others' answer; its read
-   * carries on and its result is cached for the next question.
+   * not answered by then is reported as slow instead of holding up the others' answer. With
+   * `readOn` (the bot), its read carries on and its result is cached for the next question; without
+   * it (a command that exits after answering), the sentence says only that the bot stopped waiting.
    */
-  readAll(asOf: number | null = null, options: { waitMs?: number } = {}): Promise<ApplianceReading[]> {
+  readAll(asOf: number | null = null, options: { waitMs?: number; readOn?: boolean } = {}): Promise<ApplianceReading[]> {
     const waitMs = options.waitMs;
+    const readOn = options.readOn ?? true;
     return mapBounded(this.readers, this.#parallelism, (reader) =>
-      waitMs === undefined ? reader.read(asOf) : withinWait(reader, reader.read(asOf), waitMs, this.#now),
+      waitMs === undefined ? reader.read(asOf) : withinWait(reader, reader.read(asOf), waitMs, readOn, this.#now),
     );
   }
 
@@ -78,15 +80,21 @@ export class Fleet {
   }
 }
 
-/** The reading, or a stand-in saying the appliance is slow when it takes longer than `waitMs`. */
-function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>, waitMs: number, now: () => number): Promise<ApplianceReading> {
+/**
+ * The reading, or a stand-in saying the appliance is slow when it takes longer than `waitMs`:
+ * the bot gave up waiting, which says nothing about the appliance's address or health.
+ */
+function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>, waitMs: number, readOn: boolean, now: () => number): Promise<ApplianceReading> {
+  const waited = waitMs < 1000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`;
   return within(reading, waitMs, (): ApplianceReading => ({
-        name: reader.name,
-        url: reader.url,
-        policy: reader.policy,
-        apiVersion: reader.source.knownApiVersion,
-        error: `${reader.name} has not answered within ${waitMs < 1000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`}; it is still being read, so ask again in a moment.`,
-        skipped: 0,
+    name: reader.name,
+    url: reader.url,
+    policy: reader.policy,
+    apiVersion: reader.source.knownApiVersion,
+    error: readOn
+      ? `${reader.name} has not answered within ${waited}; it is still being read, so ask again in a moment.`
+      : `${reader.name} did not answer within ${waited}, so the bot stopped waiting for it.`,
+    skipped: 0,
     tally: new PointTally(),
     readAt: now(),
     durationMs: waitMs,

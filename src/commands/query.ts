@@ -10,7 +10,8 @@ export async function queryCommand(words: readonly string[], flags: { json: bool
   if (typeof opened === 'number') return opened;
   const zone = terminalTimeZone(io);
   try {
-    const { answer } = await ask(words.join(' '), { fleet: opened.fleet, now: io.now, timeZone: async () => zone });
+    // The command exits after answering: an appliance it stopped waiting for is not read on.
+    const { answer } = await ask(words.join(' '), { fleet: opened.fleet, now: io.now, readOn: false, timeZone: async () => zone });
     io.stdout.write(flags.json ? `${JSON.stringify(renderAnswer(answer), null, 2)}\n` : `${renderAnswerText(answer, zone)}\n`);
     const failed = 'summary' in answer ? answer.summary.appliances.filter((a) => a.error) : [];
     for (const appliance of failed) io.stderr.write(`✗ ${appliance.name}: ${appliance.error}\n`);

@@ -29,8 +29,8 @@ function tooLarge(host: string, what: string, maxBytes: number): VeeamError {
 
 /**
  * The body as JSON (the empty string for an empty body, like ky's `.json()`). Throws a
- * VeeamError for a body over `maxBytes`, BodyInterrupted when it breaks off or stalls past
- * `stallMs`, and a SyntaxError when it is not JSON.
+ * VeeamError for a body over `maxBytes`, BodyInterrupted when it breaks off or no byte arrives
+ * for `stallMs`, and a SyntaxError when it is not JSON.
  */
 export async function readJsonBody(response: Response, options: { maxBytes: number; stallMs: number; host: string; what: string }): Promise<unknown> {
   const { maxBytes, host, what } = options;
@@ -43,18 +43,16 @@ export async function readJsonBody(response: Response, options: { maxBytes: numb
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
-  const drain = async (): Promise<void> => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      received += value.byteLength;
-      if (received > maxBytes) throw tooLarge(host, what, maxBytes);
-      chunks.push(value);
-    }
-  };
   try {
-    const finished = await within(drain().then(() => true), options.stallMs, () => false);
-    if (!finished) throw new BodyInterrupted(new Error(`no complete answer within ${options.stallMs} ms`));
+    for (;;) {
+      // A body that stops arriving is a broken answer, however long the whole may take.
+      const chunk = await within(reader.read(), options.stallMs, () => null);
+      if (chunk === null) throw new BodyInterrupted(new Error(`no byte arrived for ${options.stallMs} ms`));
+      if (chunk.done) break;
+      received += chunk.value.byteLength;
+      if (received > maxBytes) throw tooLarge(host, what, maxBytes);
+      chunks.push(chunk.value);
+    }
   } catch (error) {
     await reader.cancel().catch(() => undefined);
     if (error instanceof VeeamError || error instanceof BodyInterrupted) throw error;

@@ -169,10 +169,14 @@ export class VeeamClient implements RestorePointSource {
       if ('error' in outcome) throw outcome.error;
       return outcome.report;
     }
-    const limit = `${formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
+    const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
     controller.abort(new VeeamError('timeout', `the read did not finish within ${limit}`));
     // The points held back for the duplicate check were read in time: they count.
-    for (const seen of state.seen) for (const point of seen.settle().fresh) deliver(point);
+    for (const seen of state.seen) {
+      const settled = seen.settle();
+      for (const point of settled.fresh) deliver(point);
+      state.duplicates += settled.duplicates;
+    }
     state.open = false; // nothing read after the deadline reaches the caller's tally
     work.catch(() => undefined);
     const apiVersion = this.knownApiVersion;
@@ -328,6 +332,7 @@ export class VeeamClient implements RestorePointSource {
     for (;;) {
       try {
         return await this.#slots(async () => {
+          budget.signal?.throwIfAborted(); // waited for a slot past the deadline: send nothing
           token = await this.#session.current();
           const response = await this.#transport.http.get(path, {
             headers: { authorization: `Bearer ${token.access}` },
@@ -340,7 +345,8 @@ export class VeeamClient implements RestorePointSource {
         });
       } catch (error) {
         if (budget.signal?.aborted) throw budget.signal.reason;
-        if (this.#closing) throw new VeeamError('incomplete', `The read of ${host} was stopped because the bot is shutting down.`, { cause: error });
+        // Closing ends requests in flight: say so, rather than blame the appliance's address.
+        if (this.#closing) throw new VeeamError('incomplete', `The bot stopped reading ${host}: it closed the connection, no longer waiting for the answer.`, { cause: error });
         if (token !== null && isHTTPError(error) && error.response.status === 401) {
           const next = await this.#session.refused(token);
           if (next === 'superseded' && ++superseded <= SUPERSEDED_RETRIES) continue;

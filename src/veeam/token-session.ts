@@ -4,8 +4,9 @@
  * concurrent callers, and fall back to a fresh login when a refresh is refused.
  */
 import type { Logger } from '../log.ts';
+import { BodyInterrupted, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
-import type { Transport } from './transport.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type Transport } from './transport.ts';
 import { wireToken } from './wire.ts';
 
 export interface Credentials {
@@ -29,6 +30,9 @@ interface Tokens extends IssuedToken {
   /** The appliance accepted it at least once. */
   proven: boolean;
 }
+
+/** The largest login answer read (a token answer is well under a kilobyte). */
+const MAX_TOKEN_BYTES = 256 * 1024;
 
 /** Renew 5 minutes early, or a tenth of the lifetime when tokens are short-lived. */
 function renewalMargin(expiresInSeconds: number): number {
@@ -152,15 +156,18 @@ export class TokenSession {
     const host = this.#transport.host;
     let body: unknown;
     try {
-      body = await this.#transport.http
-        .post('oauth2/token', {
-          body: new URLSearchParams(form),
-          // Logging in is safe to repeat: retry it like a read.
-          retry: { methods: ['post'] },
-        })
-        .json();
+      const response = await this.#transport.http.post('oauth2/token', {
+        body: new URLSearchParams(form),
+        // Logging in is safe to repeat: retry it like a read.
+        retry: { methods: ['post'] },
+      });
+      // A token answer is a few hundred bytes: a larger one is not taken into memory.
+      body = await readJsonBody(response, { maxBytes: MAX_TOKEN_BYTES, stallMs: DEFAULT_REQUEST_TIMEOUT_MS, host, what: 'an answer to the login' });
     } catch (error) {
-      const failure = toVeeamError(error, host);
+      const failure =
+        error instanceof BodyInterrupted
+          ? new VeeamError('unreachable', `${host} broke off its answer to the login (${error.cause instanceof Error ? error.cause.message : String(error.cause)}).`, { cause: error })
+          : toVeeamError(error, host);
       if (failure.status === 400 || failure.status === 401) {
         const what = form['grant_type'] === 'Password' ? `the username or password for ${this.#credentials.username}` : 'the refresh token';
         throw new VeeamError(

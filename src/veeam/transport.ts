@@ -45,6 +45,7 @@ export interface Transport {
 export function createTransport(options: TransportOptions): Transport {
   const base = new URL(options.baseUrl);
   const retry = options.retry ?? DEFAULT_RETRY;
+  let closed = false;
   const agent = new Agent({
     connect: {
       ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
@@ -68,8 +69,9 @@ export function createTransport(options: TransportOptions): Transport {
       backoffLimit: retry.backoffLimitMs,
       delay: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
       retryOnTimeout: true,
-      // A certificate will not change between attempts: fail at once with the fix.
-      shouldRetry: ({ error }) => (isCertificateError(error) ? false : undefined),
+      // A certificate will not change between attempts: fail at once with the fix. After close,
+      // nothing is retried: the requests failed because they were ended on purpose.
+      shouldRetry: ({ error }) => (closed || isCertificateError(error) ? false : undefined),
     },
     headers: { accept: 'application/json' },
     // Never follow a redirect: fetch would re-send the password of a login POST (307/308) or the
@@ -85,6 +87,9 @@ export function createTransport(options: TransportOptions): Transport {
   return {
     http,
     host: base.host,
-    close: () => (closing ??= agent.destroy()),
+    close: () => {
+      closed = true;
+      return (closing ??= agent.destroy());
+    },
   };
 }
