@@ -24,6 +24,8 @@ export interface DestinationSummary {
   /** The newest point that is not corrupted; null when there is none. */
   readonly latest: PointSummary | null;
   readonly staleAfterSeconds: number | null;
+  /** The threshold as configured (`26h`, not `1d 2h`), for messages; null when none. Not in the JSON document. */
+  readonly staleAfter: string | null;
   readonly stale: boolean;
   readonly staleWorkloads: number;
 }
@@ -75,6 +77,7 @@ export function toSummaryJson(summary: Summary): unknown {
     generatedAt: summary.generatedAt,
     appliances: summary.appliances.map((appliance) => ({
       ...appliance,
+      destinations: appliance.destinations.map(({ staleAfter: _written, ...destination }) => destination),
       workloads: appliance.workloads.map(({ recent: _recent, ...workload }) => workload),
     })),
   };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSession, RestorePoint } from '../../src/restore-points/model.ts';
 import { parseQuery } from '../../src/restore-points/query.ts';
 import { answerQuery } from '../../src/restore-points/answer.ts';
-import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
+import { DEFAULT_STALE_POLICY, parseStalePolicy, type StalePolicy } from '../../src/restore-points/stale-policy.ts';
 import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import type { Summary } from '../../src/restore-points/summary.ts';
 import { renderAnswer } from '../../src/slack/blocks/answer.ts';
@@ -27,11 +27,11 @@ function point(name: string | null, destination: string, agoHours: number, extra
   return restorePoint({ appliance: 'weu', workload: vm(name), pointInTime: NOW - agoHours * HOUR, sizeBytes: 136367309312, destination, ...extra });
 }
 
-function summaryOf(...appliances: Array<{ name: string; points: RestorePoint[]; error?: string }>): Summary {
+function summaryOf(...appliances: Array<{ name: string; points: RestorePoint[]; error?: string; policy?: StalePolicy }>): Summary {
   return {
     generatedAt: new Date(NOW).toISOString(),
-    appliances: appliances.map(({ name, points, error }) =>
-      summarisePoints(points, DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
+    appliances: appliances.map(({ name, points, error, policy }) =>
+      summarisePoints(points, policy ?? DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
     ),
   };
 }
@@ -103,7 +103,15 @@ describe('overview', () => {
     expect(flat).toContain('127 GiB · `vm-a` · 2 points');
     const buttons = message.blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ text: { text: string } }> }).elements);
     expect(buttons.map((b) => b.text.text)).toEqual([expect.stringMatching(/^Snapshot · session 5e55\d{4}$/), expect.stringMatching(/^AzureBlob · session 5e55\d{4}$/)]);
-    expect(flat).toContain('Stale after: Snapshot 1d 2h · AzureBlob 1d 2h');
+    // Thresholds as they were written: the default 26h, not "1d 2h" (issue 16).
+    expect(flat).toContain('Stale after: Snapshot 26h · AzureBlob 26h');
+  });
+
+  it('shows thresholds as STALE_AFTER wrote them', () => {
+    const policy = parseStalePolicy('Snapshot=36h,AzureBlob=2d,ManualSnapshot=90m').policy;
+    const message = renderOverview(summaryOf({ name: 'weu', points: fresh(), policy }), { title: 'Restore points', staleOnly: false, times });
+    const flat = JSON.stringify(message.blocks);
+    expect(flat).toContain('Stale after: Snapshot 36h · AzureBlob 2d · ManualSnapshot 90m');
   });
 
   it('puts problems first and is never green while an appliance cannot be read', () => {

@@ -73,7 +73,7 @@ export function staleItems(summary: Summary): string[] {
   const items: string[] = [];
   for (const appliance of summary.appliances.filter((a) => !unread(a))) {
     for (const d of appliance.destinations.filter((destination) => destination.stale)) {
-      const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
+      const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${d.staleAfter ?? formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
       items.push(`⚠️ *${escape(d.destination)}*${on(appliance)}: ${latest}`);
     }
   }
@@ -162,7 +162,7 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
 export function thresholdsOf(summary: Summary): string {
   const describe = (appliance: ApplianceSummary) =>
     appliance.destinations
-      .map((d) => `${escape(d.destination)} ${d.staleAfterSeconds === null ? 'off' : formatDuration(d.staleAfterSeconds * 1000)}`)
+      .map((d) => `${escape(d.destination)} ${d.staleAfterSeconds === null ? 'off' : (d.staleAfter ?? formatDuration(d.staleAfterSeconds * 1000))}`)
       .join(' · ');
   const distinct = new Map<string, string[]>();
   for (const appliance of summary.appliances) {
