@@ -130,6 +130,25 @@ describe('overview', () => {
     expect(at('*Stale*')).toBeLessThan(at('*weu* · ⚠️'));
   });
 
+  it('keeps the admin\'s fix out of the notification text: the channel gets the fact, the blocks keep the fix', () => {
+    const errors = {
+      refused: 'Cannot reach eus:443: the connection was refused. Check the appliance URL (VEEAM_URL, or url in RESTOREPOINTS_CONFIG) and that the appliance is up.',
+      tls: 'The certificate of eus:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): trust the appliance certificate with VEEAM_CA_FILE (or caFile), or, only if you accept the risk, set VEEAM_TLS_INSECURE=true.',
+      forbidden: 'eus:443 denied access: Forbidden; give the account a role that can read restore points and sessions.',
+    };
+    const facts = {
+      refused: 'eus: Cannot reach eus:443: the connection was refused.',
+      tls: 'eus: The certificate of eus:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT).',
+      forbidden: 'eus: eus:443 denied access: Forbidden.',
+    };
+    for (const kind of ['refused', 'tls', 'forbidden'] as const) {
+      const message = renderOverview(summaryOf({ name: 'weu', points: fresh() }, { name: 'eus', points: [], error: errors[kind] }), { title: 'Digest', staleOnly: false, times });
+      expect(message.text.split('\n')).toContain(facts[kind]);
+      expect(message.text).not.toMatch(/VEEAM_|caFile|give the account/);
+      expect(JSON.stringify(message.blocks)).toContain(errors[kind].slice(-40));
+    }
+  });
+
   it('shows only what is stale when asked, or says nothing is', () => {
     const staleOnly = renderOverview(summaryOf({ name: 'weu', points: fresh() }), { title: 'Stale restore points', staleOnly: true, times });
     expect(JSON.stringify(staleOnly.blocks)).toContain('✅ Nothing is stale');

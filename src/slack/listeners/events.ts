@@ -5,6 +5,7 @@ import { renderAnswer } from '../blocks/answer.ts';
 import type { SlackMessage } from '../blocks/message.ts';
 import { renderError } from '../blocks/help.ts';
 import type { SlackDeps } from '../deps.ts';
+import { slackFailure, slackFix } from '../failures.ts';
 
 export type MentionArgs = SlackEventMiddlewareArgs<'app_mention'> & Pick<AllMiddlewareArgs, 'client' | 'context'>;
 
@@ -46,7 +47,8 @@ async function answerInThread({ event, client, context }: Pick<MentionArgs, 'eve
     await client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text: message.text, blocks: [...message.blocks] });
   } catch (error) {
     outcome = 'error';
-    log.error({ reason: (error as Error).message }, 'could not answer in the thread (is the bot in the channel?)');
+    const failure = slackFailure(error);
+    log.error({ reason: failure.message, error: failure.code, fix: slackFix(failure) }, 'could not answer in the thread (is the bot in the channel?)');
   }
   deps.usage?.handled('mention', outcome);
 }
