@@ -224,6 +224,23 @@ describe('answers', () => {
     expect(renderAnswer(answerQuery(parseQuery('vm-zzz'), named, times)).text).toBe('No workload called vm-zzz.');
   });
 
+  it('names the words it ignored and says how a keyword was read', () => {
+    const withShare = summaryOf({ name: 'weu', points: [...fresh(), point('share-finance', 'Snapshot', 2)] });
+    const ignored = renderAnswer(answerQuery(parseQuery('vm-a frobnicate'), withShare, times));
+    expectWithinSlackLimits(ignored);
+    expect(ignored.text).toContain('Ignored: frobnicate');
+    expect(JSON.stringify(ignored.blocks)).toContain('Ignored `frobnicate`: no workload name contains it. The words I know: `help`, `stale`, `share`');
+    const shared = renderAnswer(answerQuery(parseQuery('share'), withShare, times));
+    expect(shared.text).toMatch(/^1 workload matches `share`/);
+    expect(JSON.stringify(shared.blocks)).toContain('`share` was read two ways: as the keyword (the answer is posted in the channel) and as part of a workload name.');
+  });
+
+  it('says which instant `before` was read as', () => {
+    const asOf = NOW - 3 * HOUR;
+    const message = renderAnswer(answerQuery(parseQuery('vm-a before 3h'), summaryOf({ name: 'weu', points: fresh() }), { now: NOW, asOf }));
+    expect(JSON.stringify(message.blocks)).toContain(`The latest usable points at or before <!date^${asOf / 1000}^`);
+  });
+
   it('answers help and problems without reading anything', () => {
     const message = renderHelp(parseQuery('before <!channel> vm').problems);
     expectWithinSlackLimits(message);
