@@ -1,5 +1,5 @@
 /**
- * The summary: what `summary --json` prints (DESIGN.md, field for field) and what every message
+ * The summary: what `summary --json` prints (docs/contract.md, field for field) and what every message
  * is rendered from. `WorkloadSummary.recent` is the one addition, for answers about a single
  * workload; `toSummaryJson` leaves it out of the public document.
  */
