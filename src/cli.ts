@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   program
     .command('summary')
     .description('read the configured appliances and print the summary')
-    .option('--json', 'print one JSON document (the summary schema of DESIGN.md)')
+    .option('--json', 'print one JSON document (its schema: docs/contract.md, "summary --json")')
     .option('--demo', 'read the embedded demo appliance instead of the configured ones')
     .action(async (flags: { json?: boolean; demo?: boolean }) => {
       status = await summaryCommand({ json: flags.json === true, demo: flags.demo === true }, io);

@@ -41,6 +41,7 @@ export class Fleet {
           url: appliance.url,
           source: new VeeamClient({ appliance, logger: options.logger, ...(options.now ? { now: options.now } : {}), ...options.client }),
           policy: appliance.staleAfter,
+          caPem: appliance.caPem,
           cacheTtlMs: options.cacheTtlMs,
           logger: options.logger,
           ...(options.now ? { now: options.now } : {}),

@@ -4,6 +4,7 @@
  * A failed read is a reading too, carrying its error: nothing here throws at the caller.
  */
 import type { Logger } from '../log.ts';
+import { applianceFix } from '../veeam/failure-fixes.ts';
 import type { JobSession } from '../restore-points/model.ts';
 import type { RestorePointSource } from '../restore-points/source.ts';
 import type { StalePolicy } from '../restore-points/stale-policy.ts';
@@ -41,6 +42,8 @@ export interface ApplianceReaderOptions {
   readonly policy: StalePolicy;
   /** How long a reading is reused; 0 reads every time (in-flight reads are still shared). */
   readonly cacheTtlMs: number;
+  /** The certificates trusted for the appliance (VEEAM_CA_FILE), so the logged fix fits the case. */
+  readonly caPem?: string | null;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Told about every finished read (metrics, readiness). */
@@ -126,7 +129,9 @@ export class ApplianceReader {
       if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
     } catch (failure) {
       error = failure instanceof Error ? failure.message : String(failure);
-      this.#options.logger.warn({ appliance: this.name, reason: error }, 'could not read the appliance');
+      // The admin's fix goes to the log (and to `check`); messages to channels carry the fact.
+      const fix = applianceFix(failure, { url: this.url, caPem: this.#options.caPem ?? null });
+      this.#options.logger.warn({ appliance: this.name, reason: error, ...(fix ? { fix } : {}) }, 'could not read the appliance');
     }
     const finished = this.#now();
     const reading: ApplianceReading = {

@@ -9,11 +9,12 @@ import { webApi } from '@slack/bolt';
 import { ConfigError, loadConfig, type ApplianceConfig, type Config } from '../config/load.ts';
 import { planDigest } from '../digest/plan.ts';
 import { connectRedisCoordinator, redactRedisUrl } from '../digest/redis-coordinator.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { slackClientOptions } from '../slack/app.ts';
 import { boltLogger } from '../slack/bolt-logger.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
-import { errorCode, VeeamError } from '../veeam/errors.ts';
+import { applianceFix } from '../veeam/failure-fixes.ts';
+import { slackFailure, slackFix } from '../slack/failures.ts';
 import { EXIT, loggerFor, type CommandIo } from './io.ts';
 
 export interface CheckOptions {
@@ -54,61 +55,6 @@ class Report {
 
 // ---- appliances ----
 
-const SELF_SIGNED_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-]);
-
-function hostPort(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
-}
-
-/** What to do about an appliance that could not be logged in to, by the kind of failure. */
-export function applianceFix(error: unknown, appliance: ApplianceConfig): string | null {
-  if (!(error instanceof VeeamError)) return null;
-  const where = `${appliance.url}`;
-  switch (error.kind) {
-    case 'credentials':
-      return `sign in to the appliance web UI (${where}) with the same username and password to confirm them, then correct VEEAM_USERNAME and VEEAM_PASSWORD or VEEAM_PASSWORD_FILE (for an appliance in RESTOREPOINTS_CONFIG: its username and passwordFile); passwords changed in the web UI must be changed here too`;
-    case 'mfa':
-      return 'a bot cannot answer multi-factor prompts: create a service account without MFA for the bot (appliance web UI → Configuration → Users; the Read-Only User role is enough) and use it';
-    case 'tls': {
-      const code = errorCode(error.cause ?? error);
-      if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        return `the certificate is not issued for ${new URL(appliance.url).hostname}: use in VEEAM_URL the host name the certificate names, or reissue the certificate with this name`;
-      }
-      if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return "the appliance's certificate is outside its validity dates: renew it on the appliance (or check this host's clock)";
-      }
-      if (code !== null && SELF_SIGNED_CODES.has(code) && appliance.caPem === null) {
-        return `the appliance presents a self-signed certificate (as installed) or one from a private CA. Save it with \`openssl s_client -connect ${hostPort(appliance.url)} -showcerts </dev/null | openssl x509 > vba.pem\`, compare its fingerprint with the one the appliance's web UI shows, and set VEEAM_CA_FILE=/path/to/vba.pem (caFile in RESTOREPOINTS_CONFIG). VEEAM_TLS_INSECURE=true also works but lets anyone in the path read the password`;
-      }
-      if (appliance.caPem !== null) {
-        return `VEEAM_CA_FILE (caFile) does not hold the certificate or CA the appliance presents now (renewed?): save it again with \`openssl s_client -connect ${hostPort(appliance.url)} -showcerts </dev/null | openssl x509 > vba.pem\``;
-      }
-      return error.hint;
-    }
-    case 'unreachable':
-      return `check VEEAM_URL (the API is served on the web UI's port, 443 unless changed), that ${new URL(appliance.url).hostname} resolves from here, and that firewalls and network security groups let this host reach ${hostPort(appliance.url)}`;
-    case 'timeout':
-      return `the appliance did not answer in time: check that it is running and not overloaded, and that nothing between here and ${hostPort(appliance.url)} drops traffic`;
-    case 'forbidden':
-      return 'the account may log in but not read: give it a role that can read restore points and job sessions (Read-Only User; on appliances without that role, Restore Operator)';
-    case 'license':
-    case 'not-found':
-      return error.hint ?? 'see the message above';
-    case 'server':
-      return "the appliance failed: look at its logs around the time above (the trace id, when given, finds the request)";
-    default:
-      return error.hint;
-  }
-}
-
 async function checkAppliance(appliance: ApplianceConfig, logger: Logger, options: CheckOptions): Promise<{ ok: boolean; what: string; fix: string | null }> {
   const label = `appliance ${appliance.name} (${appliance.url})`;
   const client = new VeeamClient({ appliance, logger, requestTimeoutMs: 10_000, ...options.client });
@@ -124,50 +70,8 @@ async function checkAppliance(appliance: ApplianceConfig, logger: Logger, option
 
 // ---- Slack ----
 
-interface SlackFailure {
-  readonly code: string;
-  readonly needed: string | null;
-  readonly message: string;
-}
-
-function slackFailure(error: unknown): SlackFailure {
-  const { code, data, message } = error as { code?: unknown; data?: { error?: unknown; needed?: unknown }; message?: unknown };
-  const text = typeof message === 'string' ? message : String(error);
-  if (code === webApi.ErrorCode.PlatformError && typeof data?.error === 'string') {
-    return { code: data.error, needed: typeof data.needed === 'string' ? data.needed : null, message: text };
-  }
-  if (code === webApi.ErrorCode.RateLimitedError) return { code: 'ratelimited', needed: null, message: text };
-  if (code === webApi.ErrorCode.RequestError || code === webApi.ErrorCode.HTTPError) return { code: 'unreachable', needed: null, message: text };
-  return { code: 'error', needed: null, message: text };
-}
-
-/** What to do about a Slack error code, for the token named `variable`. */
-export function slackFix(failure: SlackFailure, variable: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN', apiUrl: string | null): string {
-  switch (failure.code) {
-    case 'invalid_auth':
-      return variable === 'SLACK_BOT_TOKEN'
-        ? "Slack refused the token: copy the Bot User OAuth Token (xoxb-…) again from the app's OAuth & Permissions page (it changes when the app is reinstalled; a token of another app or workspace is refused too)"
-        : 'Slack refused the app-level token: generate one under Basic Information → App-Level Tokens with the connections:write scope (xapp-…)';
-    case 'not_authed':
-      return `no token reached Slack: set ${variable}`;
-    case 'token_revoked':
-    case 'token_expired':
-    case 'account_inactive':
-      return `the token was revoked or the app uninstalled: reinstall the app to the workspace and put the new token in ${variable}`;
-    case 'not_allowed_token_type':
-      return variable === 'SLACK_APP_TOKEN'
-        ? 'SLACK_APP_TOKEN must be an app-level token (xapp-…), not a bot or user token'
-        : 'SLACK_BOT_TOKEN must be the Bot User OAuth Token (xoxb-…), not a user (xoxp-) or app-level (xapp-) token';
-    case 'missing_scope':
-      return `the token lacks the scope ${failure.needed ?? '(Slack did not say which)'}: add it (OAuth & Permissions → Scopes, or manifest.yml), reinstall the app, and use the new token`;
-    case 'ratelimited':
-      return 'Slack is rate-limiting this app right now: run check again in a minute';
-    case 'unreachable':
-      return `cannot reach Slack's Web API (${apiUrl ?? 'https://slack.com/api/'}): check this host's network, DNS and HTTPS proxy${apiUrl ? ', and SLACK_API_URL' : ''}`;
-    default:
-      return `Slack answered ${failure.code}: ${failure.message}`;
-  }
-}
+/** What check says after Slack rate-limited it. */
+const RUN_AGAIN = 'run check again in a minute';
 
 interface SlackIdentity {
   readonly scopes: readonly string[] | null;
@@ -191,7 +95,7 @@ async function checkSlack(config: Config, appliances: readonly ApplianceConfig[]
     identity = { scopes };
   } catch (error) {
     const failure = slackFailure(error);
-    report.fail(`Slack: auth.test failed (${failure.code})`, slackFix(failure, 'SLACK_BOT_TOKEN', config.slack.apiUrl));
+    report.fail(`Slack: auth.test failed (${failure.code})`, slackFix(failure, { variable: 'SLACK_BOT_TOKEN', apiUrl: config.slack.apiUrl, afterRateLimit: RUN_AGAIN }));
     return;
   }
 
@@ -213,7 +117,7 @@ async function checkSlack(config: Config, appliances: readonly ApplianceConfig[]
       report.pass('Slack Socket Mode: SLACK_APP_TOKEN is accepted (apps.connections.open)');
     } catch (error) {
       const failure = slackFailure(error);
-      report.fail(`Slack Socket Mode: SLACK_APP_TOKEN was refused (${failure.code})`, slackFix(failure, 'SLACK_APP_TOKEN', config.slack.apiUrl));
+      report.fail(`Slack Socket Mode: SLACK_APP_TOKEN was refused (${failure.code})`, slackFix(failure, { variable: 'SLACK_APP_TOKEN', apiUrl: config.slack.apiUrl, afterRateLimit: RUN_AGAIN }));
     }
   } else {
     report.pass(
@@ -235,7 +139,7 @@ async function checkChannel(client: InstanceType<typeof webApi.WebClient>, id: s
     const channel = info.channel ?? {};
     const name = channel.name ? ` (#${channel.name})` : '';
     if (channel.is_archived) {
-      report.fail(`channel ${id}${name}: archived, so posting fails`, 'unarchive it, or remove it from DIGEST_CHANNELS (or the appliance’s digestChannels)');
+      report.fail(`channel ${id}${name}: archived, so posting fails`, slackFix({ code: 'is_archived', needed: null, message: '' }));
     } else if (channel.is_member) {
       report.pass(`channel ${id}${name}: the bot is a member and can post the digest`);
     } else if (channel.is_private) {
@@ -247,22 +151,19 @@ async function checkChannel(client: InstanceType<typeof webApi.WebClient>, id: s
     } else {
       report.fail(
         `channel ${id}${name}: the bot is not a member and lacks chat:write.public (posting fails with not_in_channel)`,
-        'invite the bot (/invite @restorepoints), or add the chat:write.public scope and reinstall the app',
+        slackFix({ code: 'not_in_channel', needed: null, message: '' }),
       );
     }
   } catch (error) {
     const failure = slackFailure(error);
     if (failure.code === 'channel_not_found') {
-      report.fail(
-        `channel ${id}: not found`,
-        'check the ID (in Slack: the channel name → About → Channel ID; names do not work); a private channel is invisible to the bot until it is invited: /invite @restorepoints',
-      );
+      report.fail(`channel ${id}: not found`, slackFix(failure));
     } else if (failure.code === 'missing_scope') {
       report.note(
         `channel ${id}: cannot be looked up: the token lacks ${failure.needed ?? 'a read scope'} (the bot itself does not need it)`,
         'to let check verify channels, add channels:read and groups:read to the app and reinstall; or post once with `restorepoints digest --post`',
       );
-    } else report.fail(`channel ${id}: conversations.info failed (${failure.code})`, slackFix(failure, 'SLACK_BOT_TOKEN', apiUrl));
+    } else report.fail(`channel ${id}: conversations.info failed (${failure.code})`, slackFix(failure, { variable: 'SLACK_BOT_TOKEN', apiUrl, afterRateLimit: RUN_AGAIN }));
   }
 }
 
@@ -322,7 +223,9 @@ export async function checkCommand(io: CommandIo, options: CheckOptions = {}): P
   const forAppliances = config ?? partial?.appliances ?? null;
   const forSlack = config ?? partial?.slack ?? null;
   const any = config ?? forAppliances ?? forSlack;
-  const logger = any ? loggerFor(any, io, 'warn') : createLogger({ level: 'warn', destination: io.stderr });
+  // Every failure check meets is one of its ✗ lines, with the fix: the clients' own warnings would
+  // only repeat it as JSON between those lines. Logs appear when LOG_LEVEL asks for them.
+  const logger = !io.env['LOG_LEVEL']?.trim() ? silentLogger() : any ? loggerFor(any, io, 'warn') : createLogger({ level: 'warn', destination: io.stderr });
 
   if (config) {
     report.pass(describeConfig(config));

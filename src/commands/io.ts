@@ -40,7 +40,7 @@ export function loggerFor(config: Config, io: CommandIo, fallback: 'info' | 'war
   return createLogger({ level, destination: io.stderr, secrets: secretsOf(config) });
 }
 
-/** The process's zone, for terminal output (DESIGN: on the command line, times are in TZ). */
+/** The process's zone, for terminal output (docs/contract.md: on the command line, times are in TZ). */
 export function terminalTimeZone(io: CommandIo): string {
   const zone = io.env['TZ']?.trim();
   if (zone) return isTimeZone(zone) ? zone : 'UTC';

@@ -7,6 +7,7 @@ import type { SlackMessage } from '../slack/blocks/message.ts';
 import type { Logger } from '../log.ts';
 import { mapBounded } from '../lib/map-bounded.ts';
 import { postWithoutDuplicates } from '../slack/post-fate.ts';
+import { slackFix } from '../slack/failures.ts';
 
 /** The part of the Web API client posting needs. */
 export interface PostingClient {
@@ -41,20 +42,6 @@ export interface PostOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const FIXES: Record<string, string> = {
-  channel_not_found: 'check the channel ID in DIGEST_CHANNELS; for a private channel, invite the bot (/invite @restorepoints)',
-  not_in_channel: 'invite the bot to the channel (/invite @restorepoints), or grant the chat:write.public scope for public channels',
-  is_archived: 'the channel is archived: unarchive it or remove it from DIGEST_CHANNELS',
-  missing_scope: 'add the chat:write scope to the app and reinstall it',
-  invalid_auth: 'SLACK_BOT_TOKEN is not valid: copy the Bot User OAuth Token (xoxb-…) again',
-  token_revoked: 'SLACK_BOT_TOKEN was revoked: reinstall the app and use the new token',
-  account_inactive: 'the app was uninstalled or its token deactivated: reinstall it',
-  restricted_action: 'a workspace setting stops the bot posting there: ask a Slack admin',
-  msg_too_long: 'the message was too long for Slack (a bug: please report it)',
-  invalid_blocks: 'Slack refused the message layout (a bug: please report it)',
-  ratelimited: 'Slack kept rate-limiting the bot: the digest will go out at the next schedule',
-};
-
 const UNKNOWN_FATE_FIX =
   'Slack did not answer in time: the digest may or may not be in the channel. It is not sent again (that could post it twice): check the channel';
 
@@ -75,7 +62,7 @@ export async function postToChannels(client: PostingClient, posts: ReadonlyArray
       options.logger.error({ channel, error: fate.error, fate: 'unknown', fix: UNKNOWN_FATE_FIX }, 'the digest post may or may not have been posted: not sent again');
       return { channel, ok: false, error: fate.error, fix: UNKNOWN_FATE_FIX, tries, fateUnknown: true };
     }
-    const fix = FIXES[fate.error] ?? `Slack answered ${fate.error}`;
+    const fix = slackFix({ code: fate.error, needed: null, message: fate.error }, { afterRateLimit: 'the digest will go out at the next schedule' });
     options.logger.error({ channel, error: fate.error, fix }, 'could not post the digest to a channel');
     return { channel, ok: false, error: fate.error, fix, tries };
   });

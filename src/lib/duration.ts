@@ -1,15 +1,18 @@
 /**
  * Durations as people write them in configuration and queries: `90m`, `26h`, `2d`, `1d12h`,
- * `60s`, `1w`. One unit table, used by both.
+ * `60s`, `1w`. One unit table, used by both; the units' lengths and the written form come from
+ * date-fns (its constants, and its formatDuration with a short-unit locale).
  */
+import { formatDuration as formatDurationFields, type Duration, type FormatDistanceToken } from 'date-fns';
+import { millisecondsInDay, millisecondsInHour, millisecondsInMinute, millisecondsInSecond, millisecondsInWeek } from 'date-fns/constants';
 
 const UNIT_MS = {
   ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
+  s: millisecondsInSecond,
+  m: millisecondsInMinute,
+  h: millisecondsInHour,
+  d: millisecondsInDay,
+  w: millisecondsInWeek,
 } as const;
 
 const DURATION = /^(?:\d+(?:ms|[smhdw]))+$/i;
@@ -26,21 +29,29 @@ export function parseDuration(text: string): number | null {
   return Number.isSafeInteger(total) ? total : null;
 }
 
-/** The short form used in messages and logs: `45s`, `3h`, `2d 4h`, `26h` stays `1d 2h`. */
+/** date-fns speaks English sentences ("2 days"); messages use the short form ("2d"). */
+const SHORT_UNIT: Partial<Record<FormatDistanceToken, string>> = { xDays: 'd', xHours: 'h', xMinutes: 'm', xSeconds: 's' };
+const SHORT_LOCALE = { formatDistance: (token: FormatDistanceToken, count: number) => `${count}${SHORT_UNIT[token] ?? ''}` };
+
+/**
+ * The short form used in messages and logs: `45s`, `3h`, `2d 4h`, `26h` stays `1d 2h`; at most two
+ * units. Split by fixed unit lengths rather than with intervalToDuration, which counts calendar
+ * months: an age of 40 days must read `40d`, not `1 month 9d`.
+ */
 export function formatDuration(ms: number): string {
   const negative = ms < 0;
-  let rest = Math.floor(Math.abs(ms) / 1000);
-  const days = Math.floor(rest / 86_400);
-  rest -= days * 86_400;
-  const hours = Math.floor(rest / 3600);
-  rest -= hours * 3600;
-  const minutes = Math.floor(rest / 60);
-  const seconds = rest - minutes * 60;
-  const parts: string[] = [];
-  if (days > 0) parts.push(`${days}d`);
-  if (hours > 0) parts.push(`${hours}h`);
-  if (days === 0 && minutes > 0) parts.push(`${minutes}m`);
-  if (days === 0 && hours === 0 && (minutes === 0 || seconds > 0) && minutes < 10) parts.push(`${seconds}s`);
-  const text = parts.slice(0, 2).join(' ');
+  let rest = Math.floor(Math.abs(ms) / millisecondsInSecond);
+  const days = Math.floor(rest / (millisecondsInDay / millisecondsInSecond));
+  rest -= days * (millisecondsInDay / millisecondsInSecond);
+  const hours = Math.floor(rest / (millisecondsInHour / millisecondsInSecond));
+  rest -= hours * (millisecondsInHour / millisecondsInSecond);
+  const minutes = Math.floor(rest / (millisecondsInMinute / millisecondsInSecond));
+  const seconds = rest - minutes * (millisecondsInMinute / millisecondsInSecond);
+  const shown: (keyof Duration)[] = [];
+  if (days > 0) shown.push('days');
+  if (hours > 0) shown.push('hours');
+  if (days === 0 && minutes > 0) shown.push('minutes');
+  if (days === 0 && hours === 0 && (minutes === 0 || seconds > 0) && minutes < 10) shown.push('seconds');
+  const text = formatDurationFields({ days, hours, minutes, seconds }, { format: shown.slice(0, 2), zero: true, delimiter: ' ', locale: SHORT_LOCALE });
   return negative ? `-${text}` : text;
 }

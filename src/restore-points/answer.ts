@@ -36,6 +36,10 @@ export type Answer =
       readonly times: AnswerTimes;
       /** Appliances whose API version does not name workloads (v1…v3): nothing there can match. */
       readonly unnamed: readonly string[];
+      /** Words asked as names that no workload name contains: named in the reply, never dropped silently. */
+      readonly ignored?: readonly string[];
+      /** Keywords also read as part of a workload name (`share` finds share-finance): the reply says so. */
+      readonly keywordsAsNames?: readonly string[];
     };
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -85,19 +89,43 @@ export function answerQuery(query: Query, summary: Summary, times: AnswerTimes):
   }
   const scoped: Summary = { ...summary, appliances };
 
-  if (query.names.length === 0) return { kind: 'overview', summary: scoped, staleOnly: query.stale, times };
+  // `share` changes only where the answer goes, so when it is the only word that could be a name
+  // and a workload name contains it, it is read both ways rather than hiding share-finance.
+  const keywordsAsNames = query.names.length === 0 && query.share && anyWorkloadContains(appliances, 'share') ? ['share'] : [];
+  const asked = [...query.names, ...keywordsAsNames];
+  if (asked.length === 0) return { kind: 'overview', summary: scoped, staleOnly: query.stale, times };
 
-  const wanted = query.names.map((name) => name.toLowerCase());
+  const unnamed = appliances.filter((a) => a.error === null && a.restorePoints > 0 && a.workloads.length === 0).map((a) => a.name);
+  const certain = unnamed.length === 0 && appliances.every((a) => a.error === null);
+  // A word no workload name contains is not a filter: named in the reply, so that
+  // `vm-web-01 frobnicate` never looks as if frobnicate had been understood.
+  const ignored = certain ? asked.filter((name) => !anyWorkloadContains(appliances, name)) : [];
+  const names = asked.filter((name) => !ignored.includes(name));
+  if (names.length === 0) {
+    const known = [...new Set(appliances.flatMap((a) => a.workloads.map((w) => w.name)))].sort();
+    return { kind: 'not-found', what: 'workload', asked: query.names.join(' '), known };
+  }
+  const wanted = names.map((name) => name.toLowerCase());
   const matches: WorkloadMatch[] = appliances.flatMap((appliance) =>
     appliance.workloads
       .filter((workload) => wanted.some((name) => workload.name.toLowerCase().includes(name)))
       .filter((workload) => !query.stale || workload.stale)
       .map((workload) => ({ appliance: appliance.name, workload })),
   );
-  const unnamed = appliances.filter((a) => a.error === null && a.restorePoints > 0 && a.workloads.length === 0).map((a) => a.name);
-  if (matches.length === 0 && unnamed.length === 0 && !query.stale && appliances.every((a) => a.error === null)) {
-    const known = [...new Set(appliances.flatMap((a) => a.workloads.map((w) => w.name)))].sort();
-    return { kind: 'not-found', what: 'workload', asked: query.names.join(' '), known };
-  }
-  return { kind: 'workloads', summary: scoped, names: query.names, matches, staleOnly: query.stale, times, unnamed };
+  return {
+    kind: 'workloads',
+    summary: scoped,
+    names,
+    matches,
+    staleOnly: query.stale,
+    times,
+    unnamed,
+    ...(ignored.length ? { ignored } : {}),
+    ...(keywordsAsNames.length ? { keywordsAsNames } : {}),
+  };
+}
+
+function anyWorkloadContains(appliances: readonly ApplianceSummary[], name: string): boolean {
+  const wanted = name.toLowerCase();
+  return appliances.some((appliance) => appliance.workloads.some((workload) => workload.name.toLowerCase().includes(wanted)));
 }

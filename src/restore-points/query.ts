@@ -14,6 +14,7 @@
  * or `&`: escape them before putting them in a Slack message.
  */
 
+import { isExists } from 'date-fns';
 import { parseDuration } from '../lib/duration.ts';
 import type { TimeSpec } from './query-time.ts';
 
@@ -302,11 +303,6 @@ function checkClock(hour: number, minute: number, second: number): string | null
 
 function checkDate(year: number, month: number, day: number): string | null {
   if (year < MIN_YEAR) return REASON.year;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return REASON.date;
+  if (!isExists(year, month - 1, day)) return REASON.date;
   return null;
-}
-
-function daysInMonth(year: number, month: number): number {
-  // Day 0 of the next month is the last day of this one.
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -10,6 +10,11 @@ export interface Threshold {
   readonly destination: string;
   /** Null when staleness is off for this destination. */
   readonly seconds: number | null;
+  /**
+   * The threshold as it was written (`26h`, `2d`, `off`), shown as is: `26h` read back as `1d 2h`
+   * would look like a different setting. Absent for thresholds built in code.
+   */
+  readonly text?: string;
 }
 
 /** Keyed by destination in lower case: configuration is case-insensitive, the API is not. */
@@ -20,13 +25,20 @@ const HOURS_26 = 26 * 3600;
 export const KNOWN_DESTINATIONS = ['Snapshot', 'AzureBlob', 'ManualSnapshot', 'ManualBackup', 'ImportedSnapshot'] as const;
 
 export const DEFAULT_STALE_POLICY: StalePolicy = policyOf([
-  { destination: 'Snapshot', seconds: HOURS_26 },
-  { destination: 'AzureBlob', seconds: HOURS_26 },
-  { destination: 'ManualSnapshot', seconds: null },
+  { destination: 'Snapshot', seconds: HOURS_26, text: '26h' },
+  { destination: 'AzureBlob', seconds: HOURS_26, text: '26h' },
+  { destination: 'ManualSnapshot', seconds: null, text: 'off' },
 ]);
 
 export function policyOf(thresholds: readonly Threshold[]): StalePolicy {
   return new Map(thresholds.map((threshold) => [threshold.destination.toLowerCase(), threshold]));
+}
+
+/** The threshold as written (`26h`), or `format(seconds)` when it was not written; null when off or none. */
+export function staleAfterText(policy: StalePolicy, destination: string, format: (seconds: number) => string): string | null {
+  const threshold = policy.get(destination.toLowerCase());
+  if (threshold === undefined || threshold.seconds === null) return null;
+  return threshold.text ?? format(threshold.seconds);
 }
 
 /** Null when the destination has no threshold. */
@@ -55,7 +67,7 @@ export function parseStalePolicy(text: string, base: StalePolicy = DEFAULT_STALE
     const key = typed.toLowerCase();
     const destination = KNOWN_DESTINATIONS.find((known) => known.toLowerCase() === key) ?? policy.get(key)?.destination ?? typed;
     if (value.toLowerCase() === 'off') {
-      policy.set(key, { destination, seconds: null });
+      policy.set(key, { destination, seconds: null, text: 'off' });
       continue;
     }
     const ms = parseDuration(value);
@@ -63,12 +75,12 @@ export function parseStalePolicy(text: string, base: StalePolicy = DEFAULT_STALE
       problems.push(`"${entry}": "${value}" is not a duration such as 26h, 90m or 2d, nor "off"`);
       continue;
     }
-    policy.set(key, { destination, seconds: Math.round(ms / 1000) });
+    policy.set(key, { destination, seconds: Math.round(ms / 1000), text: value });
   }
   return { policy, problems };
 }
 
 /** `Snapshot 26h · AzureBlob 26h · ManualSnapshot off`, for context lines. */
 export function describePolicy(policy: StalePolicy, format: (seconds: number) => string): string {
-  return [...policy.values()].map((t) => `${t.destination} ${t.seconds === null ? 'off' : format(t.seconds)}`).join(' · ');
+  return [...policy.values()].map((t) => `${t.destination} ${t.seconds === null ? 'off' : (t.text ?? format(t.seconds))}`).join(' · ');
 }

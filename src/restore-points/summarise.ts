@@ -3,7 +3,8 @@
  * and per workload, and what is stale. Pure: `now` comes in, nothing is read from the clock.
  */
 import { compareDestinations, type RestorePoint } from './model.ts';
-import { staleAfterSeconds, type StalePolicy } from './stale-policy.ts';
+import { formatDuration } from '../lib/duration.ts';
+import { staleAfterSeconds, staleAfterText, type StalePolicy } from './stale-policy.ts';
 import type {
   ApplianceSummary,
   DestinationSummary,
@@ -97,6 +98,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
       totalBytes: series.bytes,
       latest,
       staleAfterSeconds: threshold,
+      staleAfter: staleAfterText(policy, name, (seconds) => formatDuration(seconds * 1000)),
       stale: isStale(latest, threshold),
       staleWorkloads: staleWorkloads.get(name) ?? 0,
     };

@@ -1,5 +1,5 @@
 /**
- * The summary: what `summary --json` prints (DESIGN.md, field for field) and what every message
+ * The summary: what `summary --json` prints (docs/contract.md, field for field) and what every message
  * is rendered from. `WorkloadSummary.recent` is the one addition, for answers about a single
  * workload; `toSummaryJson` leaves it out of the public document.
  */
@@ -24,6 +24,8 @@ export interface DestinationSummary {
   /** The newest point that is not corrupted; null when there is none. */
   readonly latest: PointSummary | null;
   readonly staleAfterSeconds: number | null;
+  /** The threshold as configured (`26h`, not `1d 2h`), for messages; null when none. Not in the JSON document. */
+  readonly staleAfter: string | null;
   readonly stale: boolean;
   readonly staleWorkloads: number;
 }
@@ -77,6 +79,7 @@ export function toSummaryJson(summary: Summary): unknown {
     generatedAt: summary.generatedAt,
     appliances: summary.appliances.map(({ warning, ...appliance }) => ({
       ...appliance,
+      destinations: appliance.destinations.map(({ staleAfter: _written, ...destination }) => destination),
       // Only when there is something to say: most appliances have no warning.
       ...(warning === null ? {} : { warning }),
       workloads: appliance.workloads.map(({ recent: _recent, ...workload }) => workload),

@@ -2,7 +2,9 @@
  * `new Date(ms).toISOString()`, computed: the built-in costs about a microsecond, which made the
  * simulator, not the client, the bottleneck of the read-path benchmark (a page of a thousand
  * points writes three thousand times). The date of the last day asked is kept, as times come in
- * runs of the same day. Outside years 1970…9999 the built-in answers.
+ * runs of the same day. Outside years 1970…9999 the built-in answers. date-fns is no option
+ * here: formatISO(new TZDate(ms, 'UTC')) measured about 50 µs a call against 0.7–1.5 µs for this
+ * function and 2.4–3.3 µs for toISOString (2026-11-29, this 2-vCPU machine, busy).
  */
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 let cachedDay = Number.NaN;

@@ -4,6 +4,7 @@
  */
 import { formatAge, formatBytes, formatCount, plural } from '../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../restore-points/summary.ts';
+import { localTime } from './local-time.ts';
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...row[column]!].length)));
@@ -14,19 +15,6 @@ function status(destination: DestinationSummary): string {
   if (destination.stale) return destination.latest ? 'STALE' : 'NONE';
   if (destination.staleWorkloads > 0) return `${destination.staleWorkloads} STALE`;
   return destination.staleAfterSeconds === null ? 'ok (no limit)' : 'ok';
-}
-
-function localTime(iso: string, timeZone: string): string {
-  const formatted = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(iso));
-  return formatted.replace(',', '');
 }
 
 export function renderApplianceTable(appliance: ApplianceSummary, timeZone: string): string {

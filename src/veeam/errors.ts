@@ -52,17 +52,22 @@ export class VeeamError extends Error {
   }
 }
 
-const CERTIFICATE_CODES = new Set([
+/** A certificate that is fine but not trusted here: self-signed (as appliances are installed) or from a private CA. */
+export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+const CERTIFICATE_CODES = new Set([
+  ...UNTRUSTED_CERTIFICATE_CODES,
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
 ]);
 
 /** The innermost `code` in an error's cause chain (undici nests the system error). */
@@ -71,6 +76,13 @@ export function errorCode(error: unknown): string | null {
   for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    // Every address of the host was tried (IPv6 and IPv4): their common failure is the answer.
+    if (current instanceof AggregateError) {
+      const codes = new Set(current.errors.map((inner) => errorCode(inner)));
+      if (codes.size === 1) return [...codes][0] ?? null;
+    }
+    // fetch refuses some ports outright (1, 9, 25, 6000…), before any connection.
+    if (current.message === 'bad port') return 'BAD_PORT';
     current = current.cause;
   }
   return null;
@@ -84,6 +96,18 @@ export function isCertificateError(error: unknown): boolean {
 const TLS_HINT =
   'trust the appliance certificate with VEEAM_CA_FILE (or caFile), or, only if you accept the risk, set VEEAM_TLS_INSECURE=true';
 
+/** The fact of a network failure, by the code Node or undici gives it. */
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the connection was refused',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the host is unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  BAD_PORT: "the connection was refused by fetch itself: the port is one it never uses (the API is on the web UI's port, 443 unless changed)",
+};
+
 function fromNetworkFailure(error: unknown, host: string): VeeamError {
   const code = errorCode(error);
   if (code !== null && CERTIFICATE_CODES.has(code)) {
@@ -92,20 +116,7 @@ function fromNetworkFailure(error: unknown, host: string): VeeamError {
       cause: error,
     });
   }
-  const reason =
-    code === 'ECONNREFUSED'
-      ? 'the connection was refused'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? 'the host name does not resolve'
-        : code === 'ECONNRESET'
-          ? 'the connection was reset'
-          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
-            ? 'the host is unreachable'
-            : code === 'UND_ERR_CONNECT_TIMEOUT'
-              ? 'the connection timed out'
-              : code
-                ? `the connection failed (${code})`
-                : 'the connection failed';
+  const reason = (code !== null ? NETWORK_REASONS[code] : undefined) ?? (code ? `the connection failed (${code})` : 'the connection failed');
   return new VeeamError('unreachable', `Cannot reach ${host}: ${reason}. Check the appliance URL (VEEAM_URL, or url in RESTOREPOINTS_CONFIG) and that the appliance is up.`, {
     hint: 'check the URL and that the appliance is up',
     cause: error,

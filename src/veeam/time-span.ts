@@ -2,6 +2,9 @@
  * Job session durations arrive as .NET time spans ("00:03:12.1234567", "1.02:03:04", maybe
  * negative) or, in some API versions, as milliseconds. Returns milliseconds, or null.
  */
+import { millisecondsInDay, millisecondsInHour, millisecondsInMinute, millisecondsInSecond } from 'date-fns/constants';
+
+// date-fns parses no .NET time span: the pattern stays ours, the unit lengths are date-fns's.
 const TIME_SPAN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
 
 export function parseTimeSpan(value: string | number | null | undefined): number | null {
@@ -15,10 +18,10 @@ export function parseTimeSpan(value: string | number | null | undefined): number
   // The days part carries whole days: a .NET time span never writes hours above 23.
   if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return null;
   const ms =
-    Number(days ?? 0) * 86_400_000 +
-    Number(hours) * 3_600_000 +
-    Number(minutes) * 60_000 +
-    Number(seconds) * 1000 +
-    Math.round(Number(`0.${fraction ?? '0'}`) * 1000);
+    Number(days ?? 0) * millisecondsInDay +
+    Number(hours) * millisecondsInHour +
+    Number(minutes) * millisecondsInMinute +
+    Number(seconds) * millisecondsInSecond +
+    Math.round(Number(`0.${fraction ?? '0'}`) * millisecondsInSecond);
   return sign ? null : ms;
 }

@@ -12,7 +12,7 @@ function workload(name: string, destinations: WorkloadSummary['destinations'], e
 function appliance(workloads: WorkloadSummary[], error: string | null = null): ApplianceSummary {
   return {
     name: 'weu', url: 'https://weu', apiVersion: 'v8.1', error, warning: null, restorePoints: 3, corrupted: 0, skipped: 0, totalBytes: 3,
-    destinations: [{ destination: 'Snapshot', restorePoints: 3, totalBytes: 3, latest: null, staleAfterSeconds: 26 * 3600, stale: false, staleWorkloads: 0 }],
+    destinations: [{ destination: 'Snapshot', restorePoints: 3, totalBytes: 3, latest: null, staleAfter: '26h', staleAfterSeconds: 26 * 3600, stale: false, staleWorkloads: 0 }],
     workloads,
   };
 }

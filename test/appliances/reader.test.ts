@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApplianceReader, summariseReading } from '../../src/appliances/reader.ts';
 import { silentLogger } from '../../src/log.ts';
+import { captureLogger } from '../support/log-capture.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
 import { pointsDataset, simUuid, type SimPoint } from '../../src/simulator/dataset.ts';
 import type { Simulator } from '../../src/simulator/server.ts';
@@ -142,6 +143,23 @@ describe('ApplianceReader', () => {
     sim.faults.intercept = null;
     expect((await reader.read()).error).toBeNull();
     expect(client.knownApiVersion).toBe('v8.1');
+  });
+
+  it('logs the admin\'s fix for an appliance it cannot read', async () => {
+    const port = await closedPort();
+    const log = captureLogger();
+    const reader = new ApplianceReader({
+      name: 'gone',
+      url: `http://127.0.0.1:${port}`,
+      source: clientFor(`http://127.0.0.1:${port}`),
+      policy: DEFAULT_STALE_POLICY,
+      cacheTtlMs: TTL,
+      logger: log.logger,
+      now: () => NOW,
+    });
+    await reader.read();
+    const warning = log.lines.find((line) => line.msg === 'could not read the appliance');
+    expect(warning).toMatchObject({ appliance: 'gone', fix: expect.stringMatching(/^check VEEAM_URL .*firewalls/) });
   });
 
   it('turns an unreachable appliance into a reading with an error, never a throw', async () => {

@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIGEST_LEASE_MS, startDigestSchedule, type DigestSchedule } from '../../src/digest/schedule.ts';
 import { connectRedisCoordinator, redactRedisUrl, type RedisCoordinator } from '../../src/digest/redis-coordinator.ts';
-import { freePort, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { freePort, skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import type { Logger } from '../../src/log.ts';
 import { captureLogger } from '../support/log-capture.ts';
 
@@ -26,10 +26,12 @@ function freezeClockAt(iso: string): void {
   vi.useFakeTimers({ now: new Date(iso), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
 }
 
+const skip = skipWithoutRedis('test/digest/redis-coordinator.test.ts');
 let redis: RedisServer;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
+  if (skip) return;
   redis = await startRedisServer();
 });
 
@@ -54,7 +56,7 @@ function schedule(...args: Parameters<typeof startDigestSchedule>): DigestSchedu
   return started;
 }
 
-describe('Redis run coordinator', () => {
+describe.skipIf(skip)('Redis run coordinator', () => {
   it('lets exactly one of two replicas post a fire; the key names the schedule and fire time, with a TTL', async () => {
     const replicaA = captureLogger();
     const replicaB = captureLogger();

@@ -10,15 +10,17 @@ import { demoDataset } from '../../src/simulator/dataset.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { eventCallbackBody, TEST_USER_ID } from '../support/slack-signing.ts';
 
+const skip = skipWithoutRedis('test/e2e/replicas.test.ts');
 let redis: RedisServer;
 let slack: FakeSlack;
 let simulator: Simulator;
 const replicas: RunningTestBot[] = [];
 
 beforeAll(async () => {
+  if (skip) return;
   redis = await startRedisServer();
   slack = await startFakeSlack();
   simulator = await startSimulator({ dataset: demoDataset({ now: Date.now() }) });
@@ -30,13 +32,14 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  if (skip) return;
   for (const replica of replicas) await replica.stop();
   await simulator.close();
   await slack.close();
   await redis.stop();
 });
 
-describe('two replicas sharing Redis', () => {
+describe.skipIf(skip)('two replicas sharing Redis', () => {
   it('post each digest fire exactly once', async () => {
     await slack.waitFor(() => slack.callsTo('chat.postMessage').filter((call) => call.body['channel'] === 'CDIGEST001').length >= 2, 6000);
     for (const replica of replicas) await replica.bot.schedule?.stop();

@@ -669,7 +669,11 @@ const slackRows: readonly SlackRow[] = [
     breakSlack: ({ channels }) => slack.setChannel(channels[0]!, { exists: false }),
     expected: {
       outcomes: [
-        { ok: false, error: 'channel_not_found', fix: 'check the channel ID in DIGEST_CHANNELS; for a private channel, invite the bot (/invite @restorepoints)' },
+        {
+          ok: false,
+          error: 'channel_not_found',
+          fix: "check the channel ID in DIGEST_CHANNELS or the appliance's digestChannels (in Slack: the channel name → About → Channel ID; names do not work); a private channel is invisible to the bot until it is invited: invite the bot (/invite @restorepoints)",
+        },
         { ok: true, error: null },
       ],
     },

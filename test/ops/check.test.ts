@@ -122,6 +122,22 @@ describe('restorepoints check', () => {
     expect(result.fixes.join('\n')).toMatch(/check VEEAM_URL .*firewalls/);
   });
 
+  it('says a refused port was refused, in the words the README troubleshooting table looks for', async () => {
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const result = await check({ VEEAM_URL: `https://${host}:${await closedPort()}` });
+      expect(result.failed.join('\n')).toMatch(new RegExp(`Cannot reach ${host}:\\d+: the connection was refused`));
+    }
+  });
+
+  it('with Slack unreachable, prints only its own lines: no JSON log line among them', async () => {
+    const result = await check({ SLACK_API_URL: `http://127.0.0.1:${await closedPort()}/api/` });
+    expect(result.status).toBe(1);
+    expect(result.failed).toEqual(['✗ Slack: auth.test failed (unreachable)']);
+    expect(result.fixes.join('\n')).toContain("cannot reach Slack's Web API");
+    expect(result.out).not.toContain('{"level"');
+    expect(result.err).toBe('');
+  });
+
   it('says how to fix a token Slack refuses (invalid_auth)', async () => {
     slack.script('auth.test', { body: { ok: false, error: 'invalid_auth' } });
     const result = await check();

@@ -84,6 +84,7 @@ describe('summarise', () => {
       totalBytes: 0,
       latest: null,
       staleAfterSeconds: 93_600,
+      staleAfter: '26h', // as written, for messages; not in the JSON document
       stale: true,
       staleWorkloads: 0,
     });

@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestorePoint, Workload } from '../../src/restore-points/model.ts';
-import { policyOf, staleAfterSeconds, type StalePolicy } from '../../src/restore-points/stale-policy.ts';
+import { policyOf, staleAfterSeconds, staleAfterText, type StalePolicy } from '../../src/restore-points/stale-policy.ts';
+import { formatDuration } from '../../src/lib/duration.ts';
 import { compareDestinations } from '../../src/restore-points/model.ts';
 import { summariseTally } from '../../src/restore-points/summarise.ts';
 import type { ApplianceSummary, PointSummary } from '../../src/restore-points/summary.ts';
@@ -128,6 +129,7 @@ function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit
       totalBytes: series.bytes,
       latest,
       staleAfterSeconds: threshold,
+      staleAfter: staleAfterText(policy, name, (seconds) => formatDuration(seconds * 1000)),
       stale: isStale(latest, threshold),
       staleWorkloads: workloads.filter((workload) => workload.destinations[name]?.stale).length,
     };

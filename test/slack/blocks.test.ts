@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSession, RestorePoint } from '../../src/restore-points/model.ts';
 import { parseQuery } from '../../src/restore-points/query.ts';
 import { answerQuery } from '../../src/restore-points/answer.ts';
-import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
+import { DEFAULT_STALE_POLICY, parseStalePolicy, type StalePolicy } from '../../src/restore-points/stale-policy.ts';
 import { summarisePoints } from '../../src/restore-points/summarise.ts';
 import type { Summary } from '../../src/restore-points/summary.ts';
 import { renderAnswer } from '../../src/slack/blocks/answer.ts';
@@ -27,11 +27,11 @@ function point(name: string | null, destination: string, agoHours: number, extra
   return restorePoint({ appliance: 'weu', workload: vm(name), pointInTime: NOW - agoHours * HOUR, sizeBytes: 136367309312, destination, ...extra });
 }
 
-function summaryOf(...appliances: Array<{ name: string; points: RestorePoint[]; error?: string }>): Summary {
+function summaryOf(...appliances: Array<{ name: string; points: RestorePoint[]; error?: string; policy?: StalePolicy }>): Summary {
   return {
     generatedAt: new Date(NOW).toISOString(),
-    appliances: appliances.map(({ name, points, error }) =>
-      summarisePoints(points, DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
+    appliances: appliances.map(({ name, points, error, policy }) =>
+      summarisePoints(points, policy ?? DEFAULT_STALE_POLICY, NOW, { name, url: `https://${name}.example.com`, apiVersion: error ? null : 'v8.1', error: error ?? null, skipped: 0 }),
     ),
   };
 }
@@ -103,7 +103,15 @@ describe('overview', () => {
     expect(flat).toContain('127 GiB · `vm-a` · 2 points');
     const buttons = message.blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ text: { text: string } }> }).elements);
     expect(buttons.map((b) => b.text.text)).toEqual([expect.stringMatching(/^Snapshot · session 5e55\d{4}$/), expect.stringMatching(/^AzureBlob · session 5e55\d{4}$/)]);
-    expect(flat).toContain('Stale after: Snapshot 1d 2h · AzureBlob 1d 2h');
+    // Thresholds as they were written: the default 26h, not "1d 2h" (issue 16).
+    expect(flat).toContain('Stale after: Snapshot 26h · AzureBlob 26h');
+  });
+
+  it('shows thresholds as STALE_AFTER wrote them', () => {
+    const policy = parseStalePolicy('Snapshot=36h,AzureBlob=2d,ManualSnapshot=90m').policy;
+    const message = renderOverview(summaryOf({ name: 'weu', points: fresh(), policy }), { title: 'Restore points', staleOnly: false, times });
+    const flat = JSON.stringify(message.blocks);
+    expect(flat).toContain('Stale after: Snapshot 36h · AzureBlob 2d · ManualSnapshot 90m');
   });
 
   it('puts problems first and is never green while an appliance cannot be read', () => {
@@ -120,6 +128,25 @@ describe('overview', () => {
     expect(at('*eus* 🔴 could not be read · *weu* ⚠️ 1 stale')).toBe(2);
     expect(at('could not be read: Cannot reach')).toBeLessThan(at('*Stale*'));
     expect(at('*Stale*')).toBeLessThan(at('*weu* · ⚠️'));
+  });
+
+  it('keeps the admin\'s fix out of the notification text: the channel gets the fact, the blocks keep the fix', () => {
+    const errors = {
+      refused: 'Cannot reach eus:443: the connection was refused. Check the appliance URL (VEEAM_URL, or url in RESTOREPOINTS_CONFIG) and that the appliance is up.',
+      tls: 'The certificate of eus:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): trust the appliance certificate with VEEAM_CA_FILE (or caFile), or, only if you accept the risk, set VEEAM_TLS_INSECURE=true.',
+      forbidden: 'eus:443 denied access: Forbidden; give the account a role that can read restore points and sessions.',
+    };
+    const facts = {
+      refused: 'eus: Cannot reach eus:443: the connection was refused.',
+      tls: 'eus: The certificate of eus:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT).',
+      forbidden: 'eus: eus:443 denied access: Forbidden.',
+    };
+    for (const kind of ['refused', 'tls', 'forbidden'] as const) {
+      const message = renderOverview(summaryOf({ name: 'weu', points: fresh() }, { name: 'eus', points: [], error: errors[kind] }), { title: 'Digest', staleOnly: false, times });
+      expect(message.text.split('\n')).toContain(facts[kind]);
+      expect(message.text).not.toMatch(/VEEAM_|caFile|give the account/);
+      expect(JSON.stringify(message.blocks)).toContain(errors[kind].slice(-40));
+    }
   });
 
   it('shows only what is stale when asked, or says nothing is', () => {
@@ -195,6 +222,23 @@ describe('answers', () => {
     expect(renderAnswer(answer('vm-zzz')).text).toBe('No workload matches `vm-zzz`');
     const named = summaryOf({ name: 'weu', points: fresh() });
     expect(renderAnswer(answerQuery(parseQuery('vm-zzz'), named, times)).text).toBe('No workload called vm-zzz.');
+  });
+
+  it('names the words it ignored and says how a keyword was read', () => {
+    const withShare = summaryOf({ name: 'weu', points: [...fresh(), point('share-finance', 'Snapshot', 2)] });
+    const ignored = renderAnswer(answerQuery(parseQuery('vm-a frobnicate'), withShare, times));
+    expectWithinSlackLimits(ignored);
+    expect(ignored.text).toContain('Ignored: frobnicate');
+    expect(JSON.stringify(ignored.blocks)).toContain('Ignored `frobnicate`: no workload name contains it. The words I know: `help`, `stale`, `share`');
+    const shared = renderAnswer(answerQuery(parseQuery('share'), withShare, times));
+    expect(shared.text).toMatch(/^1 workload matches `share`/);
+    expect(JSON.stringify(shared.blocks)).toContain('`share` was read two ways: as the keyword (the answer is posted in the channel) and as part of a workload name.');
+  });
+
+  it('says which instant `before` was read as', () => {
+    const asOf = NOW - 3 * HOUR;
+    const message = renderAnswer(answerQuery(parseQuery('vm-a before 3h'), summaryOf({ name: 'weu', points: fresh() }), { now: NOW, asOf }));
+    expect(JSON.stringify(message.blocks)).toContain(`The latest usable points at or before <!date^${asOf / 1000}^`);
   });
 
   it('answers help and problems without reading anything', () => {

@@ -1,5 +1,7 @@
 /** The daily digest: the overview, titled with the day it reports on. */
 import type { SnoozeMark } from '../../restore-points/snooze-mark.ts';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
 import type { Summary } from '../../restore-points/summary.ts';
 import { blockChars } from './budget.ts';
 import { LIMITS } from './limits.ts';
@@ -8,7 +10,7 @@ import { escape, slackDate } from './mrkdwn.ts';
 import { renderOverview } from './overview.ts';
 
 export function renderDigest(summary: Summary, now: number, timeZone: string, snoozed: readonly SnoozeMark[] = []): SlackMessage {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(now);
+  const day = format(new TZDate(now, timeZone), 'EEE d MMM');
   const message = renderOverview(summary, { title: `Restore points digest · ${day}`, staleOnly: false, times: { now, asOf: null } });
   return snoozed.length === 0 ? message : withSnoozes(message, snoozed);
 }

@@ -18,6 +18,8 @@ export function code(text: string): string {
  * cannot render the token) is UTC, and says so.
  */
 export function slackDate(ms: number, format = '{date_short_pretty} {time}'): string {
+  // The built-in, not date-fns: format(new TZDate(ms, 'UTC'), …) measured 27–49 µs a call on this
+  // machine against 1.4–3.7 µs here, and this runs for every point a message shows.
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   // Slack's token takes Unix seconds; before 1970 there is nothing it can render: plain text.
   if (ms < 0) return fallback;

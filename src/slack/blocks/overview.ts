@@ -73,7 +73,7 @@ export function staleItems(summary: Summary): string[] {
   const items: string[] = [];
   for (const appliance of summary.appliances.filter((a) => !unread(a))) {
     for (const d of appliance.destinations.filter((destination) => destination.stale)) {
-      const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
+      const latest = d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old (limit ${d.staleAfter ?? formatDuration((d.staleAfterSeconds ?? 0) * 1000)})` : 'no usable restore point';
       items.push(`⚠️ *${escape(d.destination)}*${on(appliance)}: ${latest}`);
     }
   }
@@ -152,17 +152,30 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
   const stale = staleNames(summary);
   const text = [
     verdict.line,
-    ...summary.appliances.filter((a) => a.error).map((a) => `${escape(a.name)}: ${escape(a.error ?? '')}`),
+    ...summary.appliances.filter((a) => a.error).map((a) => `${escape(a.name)}: ${escape(errorFact(a.error ?? ''))}`),
     ...(stale.length ? [`Stale: ${listWithin(stale, 1500, ', ').text}`] : []),
   ].join('\n');
   return { text: fallback(text), blocks: budget.finish(...(closing.length ? [context(...closing)] : [])) };
+}
+
+/**
+ * What happened, without the fix: the notification text reaches a whole channel (and phones), while
+ * "set VEEAM_CA_FILE…" is for the admin, who finds it in the message's own section, the log and
+ * `restorepoints check`. The first sentence, cut where it turns from the fact to the fix
+ * (`…not trusted (CODE): trust…`, `…denied access: …; give…`).
+ */
+export function errorFact(error: string): string {
+  const sentence = /^.*?[.!?](?=\s+[A-Z]|$)/s.exec(error)?.[0] ?? error;
+  const turn = /\): |; /.exec(sentence);
+  if (turn === null) return sentence;
+  return `${sentence.slice(0, turn.index + (turn[0] === '): ' ? 1 : 0))}.`;
 }
 
 /** `Snapshot 26h · AzureBlob 26h · ManualSnapshot off`, per appliance when they differ. */
 export function thresholdsOf(summary: Summary): string {
   const describe = (appliance: ApplianceSummary) =>
     appliance.destinations
-      .map((d) => `${escape(d.destination)} ${d.staleAfterSeconds === null ? 'off' : formatDuration(d.staleAfterSeconds * 1000)}`)
+      .map((d) => `${escape(d.destination)} ${d.staleAfterSeconds === null ? 'off' : (d.staleAfter ?? formatDuration(d.staleAfterSeconds * 1000))}`)
       .join(' · ');
   const distinct = new Map<string, string[]>();
   for (const appliance of summary.appliances) {

@@ -44,6 +44,22 @@ function workloadBlocks(answer: WorkloadsAnswer, appliance: string, workload: Wo
   ];
 }
 
+/** How the words were read, when that was not plain: ignored words, keywords read as names too. */
+export function readingNotes(answer: WorkloadsAnswer): string[] {
+  const notes: string[] = [];
+  if (answer.ignored?.length) {
+    const words = listWithin(answer.ignored.map(code), 400, ' ').text;
+    notes.push(`Ignored ${words}: no workload name contains ${answer.ignored.length === 1 ? 'it' : 'them'}. The words I know: ${KNOWN_WORDS}.`);
+  }
+  for (const keyword of answer.keywordsAsNames ?? []) {
+    notes.push(`${code(keyword)} was read two ways: as the keyword (${KEYWORD_MEANING[keyword] ?? 'see help'}) and as part of a workload name.`);
+  }
+  return notes;
+}
+
+const KNOWN_WORDS = '`help`, `stale`, `share`, `before TIME`, `in DESTINATION`, `on APPLIANCE`, or part of a workload name';
+const KEYWORD_MEANING: Record<string, string> = { share: 'the answer is posted in the channel' };
+
 export function renderWorkloads(answer: WorkloadsAnswer): SlackMessage {
   const asked = answer.names.map(code).join(' ');
   const count = answer.matches.length;
@@ -67,6 +83,7 @@ export function renderWorkloads(answer: WorkloadsAnswer): SlackMessage {
     if (!budget.add(...workloadBlocks(answer, match.appliance, match.workload, buttonIndex))) left++;
   }
   const notes = [
+    ...readingNotes(answer),
     ...(left ? [`…and ${left} more — ${NARROW_HINT}`] : []),
     ...(answer.unnamed.length
       ? [`${answer.unnamed.map(escape).join(', ')}: this API version does not name workloads, so nothing there can match a name; \`/restorepoints\` shows its destinations.`]
@@ -74,6 +91,7 @@ export function renderWorkloads(answer: WorkloadsAnswer): SlackMessage {
     ...(answer.summary.appliances.length ? [`Stale after: ${thresholdsOf(answer.summary)}`] : []),
   ];
   const staleNames = answer.matches.filter((m) => m.workload.stale).map((m) => escape(m.workload.name));
-  const text = [headline, ...(staleNames.length ? [`Stale: ${listWithin(staleNames, 1500, ', ').text}`] : [])].join('\n');
+  const ignored = answer.ignored?.length ? [`Ignored: ${answer.ignored.map(escape).join(' ')}`] : [];
+  const text = [headline, ...ignored, ...(staleNames.length ? [`Stale: ${listWithin(staleNames, 1500, ', ').text}`] : [])].join('\n');
   return { text: fallback(text.replace(/\*/g, '')), blocks: budget.finish(...(notes.length ? [context(...notes)] : [])) };
 }

@@ -5,6 +5,7 @@ import { renderAnswer } from '../blocks/answer.ts';
 import type { SlackMessage } from '../blocks/message.ts';
 import { renderError } from '../blocks/help.ts';
 import type { SlackDeps } from '../deps.ts';
+import { slackFailure, slackFix } from '../failures.ts';
 
 export const COMMAND = '/restorepoints';
 
@@ -45,7 +46,8 @@ async function answerAfterAck({ command, respond, client }: CommandArgs, deps: S
       else await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: message.text, blocks: [...message.blocks] });
     } catch (fallbackError) {
       outcome = 'error';
-      log.error({ reason: (fallbackError as Error).message }, 'could not deliver the answer (is the bot in the channel?)');
+      const failure = slackFailure(fallbackError);
+      log.error({ reason: failure.message, error: failure.code, fix: slackFix(failure) }, 'could not deliver the answer (is the bot in the channel?)');
     }
   }
   deps.usage?.handled('command', outcome);

@@ -9,6 +9,7 @@ import { postWithoutDuplicates } from '../post-fate.ts';
 
 /** A thread answer is resent only when Slack said it was not done, and not waited for long. */
 const THREAD_ANSWER_RETRY = { maxTries: 3, maxWaitMs: 10_000 };
+import { slackFailure, slackFix } from '../failures.ts';
 
 export type MentionArgs = SlackEventMiddlewareArgs<'app_mention'> & Pick<AllMiddlewareArgs, 'client' | 'context'>;
 
@@ -53,7 +54,7 @@ async function answerInThread({ event, client, context }: Pick<MentionArgs, 'eve
   if (!posted.ok) {
     outcome = 'error';
     if (posted.fate.kind === 'unknown') log.error({ reason: posted.fate.error, fate: 'unknown' }, 'Slack did not answer in time: the thread answer may or may not have been posted; not sent again');
-    else log.error({ reason: posted.fate.error }, 'could not answer in the thread (is the bot in the channel?)');
+    else log.error({ reason: posted.fate.error, fix: slackFix(slackFailure({ data: { error: posted.fate.error } })) }, 'could not answer in the thread (is the bot in the channel?)');
   }
   deps.usage?.handled('mention', outcome);
 }
