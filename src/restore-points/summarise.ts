@@ -2,7 +2,7 @@
  * From restore points to the summary: counts, totals, the newest usable point per destination
  * and per workload, and what is stale. Pure: `now` comes in, nothing is read from the clock.
  */
-import { compareDestinations, type RestorePoint } from './model.ts';
+import { compareDestinations, type InventoryVm, type RestorePoint, type SessionFailure } from './model.ts';
 import { staleAfterSeconds, type StalePolicy } from './stale-policy.ts';
 import type {
   ApplianceSummary,
@@ -21,6 +21,12 @@ export interface ApplianceFacts {
   readonly apiVersion: string | null;
   readonly error: string | null;
   readonly skipped: number;
+  /** The VM inventory; null or absent when there is none (no coverage then). */
+  readonly inventory?: readonly InventoryVm[] | null;
+  /** Failed and warning sessions of the failure window; null or absent when not read. */
+  readonly failures?: readonly SessionFailure[] | null;
+  /** Sentences about what could not be read beside the points. */
+  readonly notes?: readonly string[];
 }
 
 function pointSummary(point: RestorePoint, now: number): PointSummary {
@@ -69,7 +75,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
   for (const [key, threshold] of policy) {
     if (threshold.seconds !== null && !names.has(key)) names.set(key, threshold.destination);
   }
-  const empty: SeriesTally = { count: 0, bytes: 0, latest: null };
+  const empty: SeriesTally = { count: 0, bytes: 0, latest: null, newest: null };
   const destinations: DestinationSummary[] = [...names.values()].sort(compareDestinations).map((name) => {
     const series = tally.destinations.get(name) ?? empty;
     const latest = series.latest && pointSummary(series.latest, now);

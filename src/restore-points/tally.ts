@@ -3,7 +3,7 @@
  * an appliance never needs all its points in memory at once. Its size grows with workloads and
  * destinations, not with points. `summariseTally` turns it into a summary for a given `now`.
  */
-import type { RestorePoint, Workload, WorkloadKind } from './model.ts';
+import { workloadKey, type RestorePoint, type Workload, type WorkloadKind } from './model.ts';
 
 /** How many recent points a workload keeps for answers about that workload. */
 export const RECENT_POINTS = 5;
@@ -13,6 +13,8 @@ export interface SeriesTally {
   bytes: number;
   /** The newest point that is not corrupted. */
   latest: RestorePoint | null;
+  /** The newest point whatever its state (corrupted included). */
+  newest: RestorePoint | null;
 }
 
 export interface WorkloadTally {
@@ -31,6 +33,7 @@ function addToSeries(series: SeriesTally, point: RestorePoint): void {
   series.count++;
   series.bytes += point.sizeBytes ?? 0;
   if (!point.corrupted && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
+  if (series.newest === null || isNewer(point, series.newest)) series.newest = point;
 }
 
 function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
@@ -41,7 +44,7 @@ function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
   if (recent.length > RECENT_POINTS) recent.pop();
 }
 
-const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null });
+const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null, newest: null });
 
 export class PointTally {
   /** Points after this instant (epoch ms) are left out: the tally "as of" a time. Null: all. */
@@ -68,14 +71,16 @@ export class PointTally {
   }
 
   workloads(): WorkloadTally[] {
-    return [...this.#workloads.values()].flatMap((byName) => [...byName.values()]);
+    return [...this.#workloads.values()].flatMap((byKey) => [...byKey.values()]);
   }
 
   #addToWorkload(workload: Workload, point: RestorePoint): void {
-    let byName = this.#workloads.get(workload.kind);
-    if (!byName) this.#workloads.set(workload.kind, (byName = new Map()));
-    let tally = byName.get(workload.name);
-    if (!tally) byName.set(workload.name, (tally = { workload, destinations: new Map(), recent: [] }));
+    let byKey = this.#workloads.get(workload.kind);
+    if (!byKey) this.#workloads.set(workload.kind, (byKey = new Map()));
+    // By the appliance's id when it names one: namesakes in two resource groups stay apart.
+    const key = workloadKey(workload);
+    let tally = byKey.get(key);
+    if (!tally) byKey.set(key, (tally = { workload, destinations: new Map(), recent: [] }));
     let series = tally.destinations.get(point.destination);
     if (!series) tally.destinations.set(point.destination, (series = newSeries()));
     addToSeries(series, point);

@@ -127,25 +127,46 @@ function sessionIdFromLinks(links: WireRestorePoint['_links']): string | null {
   }
 }
 
-/** Workloads are shared by every point of the same VM: one object each, not one per point. */
-export type WorkloadInterner = (kind: WorkloadKind, name: string) => Workload;
+/**
+ * Workloads are shared by every point of the same workload: one object each, not one per point.
+ * Keyed by the appliance's id when the record (or the identity resolver) gives one, else by name.
+ */
+export type WorkloadInterner = (kind: WorkloadKind, name: string, id?: string | null, context?: string | null) => Workload;
 
 export function createWorkloadInterner(): WorkloadInterner {
   const byKind = new Map<WorkloadKind, Map<string, Workload>>();
   // A collection is one kind: its map is kept at hand.
   let lastKind: WorkloadKind | null = null;
-  let lastByName = new Map<string, Workload>();
-  return (kind, name) => {
+  let lastByKey = new Map<string, Workload>();
+  return (kind, name, id, context) => {
     if (kind !== lastKind) {
-      let byName = byKind.get(kind);
-      if (!byName) byKind.set(kind, (byName = new Map()));
+      let byKey = byKind.get(kind);
+      if (!byKey) byKind.set(kind, (byKey = new Map()));
       lastKind = kind;
-      lastByName = byName;
+      lastByKey = byKey;
     }
-    let workload = lastByName.get(name);
-    if (!workload) lastByName.set(name, (workload = { kind, name }));
+    const key = id ? `id:${id}` : name;
+    let workload = lastByKey.get(key);
+    if (!workload) lastByKey.set(key, (workload = id ? { kind, name, id, context: context ?? null } : { kind, name }));
     return workload;
   };
+}
+
+/** Says which workload a VM point belongs to when its name alone cannot (see identity.ts). */
+export type VmIdentity = (name: string, pointId: string) => { readonly id: string; readonly context: string | null } | null;
+
+/** The appliance's id and distinguishing context for a non-VM record, when it names one. */
+function recordIdentity(record: WireFields, kind: WorkloadKind): { id: string | null; context: string | null } {
+  switch (kind) {
+    case 'vm':
+      return { id: null, context: null };
+    case 'sql':
+      return { id: record.databaseId || null, context: record.sqlServerName || null };
+    case 'fileShare':
+      return { id: record.fileShareId || null, context: null };
+    case 'cosmosDb':
+      return { id: record.accountId || null, context: null };
+  }
 }
 
 export function toRestorePoint(
@@ -153,14 +174,15 @@ export function toRestorePoint(
   kind: WorkloadKind,
   appliance: string,
   intern: WorkloadInterner,
+  vmIdentity: VmIdentity | null = null,
 ): PointConversion {
   if (isPlainRecord(raw)) {
     const session = nonBlank(raw.jobSessionId);
-    if (session !== null) return toPoint(raw, session, kind, appliance, intern);
+    if (session !== null) return toPoint(raw, session, kind, appliance, intern, vmIdentity);
     const links = plainLinks(raw._links);
-    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern);
+    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern, vmIdentity);
   }
-  return toRestorePointViaSchema(raw, kind, appliance, intern);
+  return toRestorePointViaSchema(raw, kind, appliance, intern, vmIdentity);
 }
 
 /**
@@ -172,6 +194,7 @@ export function toRestorePointViaSchema(
   kind: WorkloadKind,
   appliance: string,
   intern: WorkloadInterner,
+  vmIdentity: VmIdentity | null = null,
 ): PointConversion {
   const parsed = wireRestorePoint.safeParse(raw);
   if (!parsed.success) {
@@ -179,7 +202,7 @@ export function toRestorePointViaSchema(
     return { ok: false, reason: issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'not an object' };
   }
   const record = parsed.data;
-  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern);
+  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern, vmIdentity);
 }
 
 /** An empty or blank session id would ask for /jobSessions/ (the list): it is no session id. */
@@ -190,16 +213,24 @@ function nonBlank(id: string | null | undefined): string | null {
 /** A record's fields as the schema makes them, but for `_links` (only read for the session id). */
 type WireFields = Omit<WireRestorePoint, '_links'>;
 
-function toPoint(record: WireFields, jobSessionId: string | null, kind: WorkloadKind, appliance: string, intern: WorkloadInterner): PointConversion {
+function toPoint(
+  record: WireFields,
+  jobSessionId: string | null,
+  kind: WorkloadKind,
+  appliance: string,
+  intern: WorkloadInterner,
+  vmIdentity: VmIdentity | null,
+): PointConversion {
   const pointInTime = parseApiTime(record.pointInTime);
   if (pointInTime === null) return { ok: false, reason: `pointInTime: not a date-time (${JSON.stringify(record.pointInTime.slice(0, 40))})` };
   const name = workloadName(record, kind);
+  const identity = name === null ? null : kind === 'vm' ? vmIdentity?.(name, record.id) : recordIdentity(record, kind);
   return {
     ok: true,
     point: {
       appliance,
       id: record.id,
-      workload: name === null ? null : intern(kind, name),
+      workload: name === null ? null : intern(kind, name, identity?.id, identity?.context),
       pointInTime,
       sizeBytes: parseSize(record.backupSizeBytes ?? record.sizeInBytes),
       destination: record.backupDestination?.trim() || 'Unknown',
@@ -207,6 +238,7 @@ function toPoint(record: WireFields, jobSessionId: string | null, kind: Workload
       corrupted: record.isCorrupted === true || record.state === 'Corrupted',
       immutableUntil: parseApiTime(record.immutableTill),
       jobSessionId,
+      ...(record.accessTier ? { accessTier: record.accessTier } : {}),
     },
   };
 }
@@ -243,6 +275,10 @@ function isPlainRecord(raw: unknown): raw is WireFields & { readonly _links?: un
     isText(record['sqlServerName']) &&
     isText(record['fileShareName']) &&
     isText(record['accountName']) &&
+    isText(record['accessTier']) &&
+    isText(record['databaseId']) &&
+    isText(record['fileShareId']) &&
+    isText(record['accountId']) &&
     (isCorrupted === undefined || isCorrupted === null || typeof isCorrupted === 'boolean')
   );
 }
