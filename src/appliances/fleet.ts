@@ -13,6 +13,8 @@ import { within } from '../lib/timeout.ts';
 
 export interface FleetOptions {
   readonly cacheTtlMs: number;
+  /** FAILURE_WINDOW, as a plain setting for every reader. */
+  readonly failureWindowMs?: number;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Appliances read at once. */
@@ -42,6 +44,7 @@ export class Fleet {
           source: new VeeamClient({ appliance, logger: options.logger, ...(options.now ? { now: options.now } : {}), ...options.client }),
           policy: appliance.staleAfter,
           cacheTtlMs: options.cacheTtlMs,
+          ...(options.failureWindowMs === undefined ? {} : { failureWindowMs: options.failureWindowMs }),
           logger: options.logger,
           ...(options.now ? { now: options.now } : {}),
           ...(options.onReading ? { onReading: options.onReading } : {}),

@@ -34,6 +34,8 @@ export interface Config {
   readonly port: number;
   readonly digest: DigestConfig;
   readonly cacheTtlMs: number;
+  /** FAILURE_WINDOW: how far back failed and warning sessions are read. */
+  readonly failureWindowMs: number;
   readonly logLevel: LogLevel;
   readonly redisUrl: string | null;
   /** Things an operator should know but that do not stop the bot (logged at every start). */

@@ -44,9 +44,22 @@ describe('restorepoints summary', () => {
     expect(appliance.destinations.map((d: { destination: string }) => d.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot']);
     const vm = appliance.workloads.find((w: { name: string }) => w.name === 'vm-sql-01');
     expect(vm).toMatchObject({ kind: 'vm', stale: false });
-    expect(Object.keys(vm.destinations.Snapshot)).toEqual(['restorePoints', 'latest', 'stale']);
+    // Issue 13: newest beside latest, the workload's id and its last failure; coverage and failures.
+    expect(Object.keys(vm.destinations.Snapshot)).toEqual(['restorePoints', 'latest', 'newest', 'stale']);
+    expect(vm.id).toEqual(expect.any(String));
     expect(appliance.workloads.some((w: { kind: string }) => w.kind === 'sql')).toBe(true);
     expect(appliance.workloads.filter((w: { stale: boolean }) => w.stale).map((w: { name: string }) => w.name)).toEqual(['vm-build-01', 'vm-erp-01']);
+    const webs = appliance.workloads.filter((w: { name: string }) => w.name === 'vm-web-01');
+    expect(new Set(webs.map((w: { id: string }) => w.id)).size).toBe(2);
+    expect(appliance.coverage).toMatchObject({ workloads: 15, protected: 13 });
+    expect(appliance.coverage.unprotected.map((u: { name: string }) => u.name)).toEqual(['vm-new-07', 'vm-test-03']);
+    expect(appliance.failures.map((f: { status: string; policy: string }) => `${f.status} ${f.policy}`)).toEqual(
+      expect.arrayContaining(['Error Gold-VMs']),
+    );
+    const build = appliance.workloads.find((w: { name: string }) => w.name === 'vm-build-01');
+    expect(build.lastFailure).toMatchObject({ status: 'Error', message: expect.stringMatching(/locked by another operation/) });
+    const erp = appliance.workloads.find((w: { name: string }) => w.name === 'vm-erp-01');
+    expect(erp.destinations.AzureBlob.newest).toMatchObject({ corrupted: true });
   });
 
   it('prints the v1 summary of the seed document', async () => {
