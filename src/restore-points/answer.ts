@@ -56,7 +56,8 @@ function onlyDestination(appliance: ApplianceSummary, destination: string): Appl
   });
   const restorePoints = destinations.reduce((sum, d) => sum + d.restorePoints, 0);
   const totalBytes = destinations.reduce((sum, d) => sum + d.totalBytes, 0);
-  return { ...appliance, destinations, workloads, restorePoints, totalBytes };
+  const sizedPoints = destinations.reduce((sum, d) => sum + (d.sizedPoints ?? 0), 0);
+  return { ...appliance, destinations, workloads, restorePoints, totalBytes, sizedPoints };
 }
 
 function knownDestinations(summary: Summary): string[] {

@@ -95,7 +95,8 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
         const trouble = troubleIn(series.newest, lastFailure);
         stale ||= destinationStale;
         if (destinationStale) staleWorkloads.set(name, (staleWorkloads.get(name) ?? 0) + 1);
-        if (trouble) troubledWorkloads.set(name, (troubledWorkloads.get(name) ?? 0) + 1);
+        // Counted once: a stale workload is counted as stale, not as failing too.
+        if (trouble && !destinationStale) troubledWorkloads.set(name, (troubledWorkloads.get(name) ?? 0) + 1);
         if (series.newest && (newestOverall === null || series.newest.pointInTime > newestOverall.pointInTime)) newestOverall = series.newest;
         perDestination[name] = { restorePoints: series.count, latest, newest: newestSummary(series.newest, now), stale: destinationStale, trouble };
       }
@@ -150,6 +151,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
       staleWorkloads: staleWorkloads.get(name) ?? 0,
       trouble,
       troubledWorkloads: troubledWorkloads.get(name) ?? 0,
+      sizedPoints: series.sized ?? 0,
     };
   });
 
@@ -167,6 +169,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
     coverage: coverageOf(facts.inventory, workloads),
     failures: summariseFailures(facts.failures ?? []),
     notes: facts.notes ?? [],
+    sizedPoints: tally.sized,
   };
 }
 

@@ -43,8 +43,10 @@ export interface DestinationSummary {
   readonly staleWorkloads: number;
   /** Not in the JSON: a newer corrupted point, or the latest point's session failed or warned. */
   readonly trouble: Trouble | null;
-  /** Not in the JSON: workloads whose newest point here is corrupted or whose newest session failed or warned. */
+  /** Not in the JSON: workloads not stale here whose newest point here is corrupted or whose newest session failed or warned. */
   readonly troubledWorkloads: number;
+  /** Not in the JSON: points here whose size is known (none: the total is unknown, not 0 B). */
+  readonly sizedPoints?: number;
 }
 
 export interface WorkloadDestination {
@@ -99,6 +101,8 @@ export interface ApplianceSummary {
   readonly failures: readonly FailureSummary[];
   /** Not in the JSON: sentences about what could not be read beside the points. */
   readonly notes: readonly string[];
+  /** Not in the JSON: points whose size is known (none: the total is unknown, not 0 B). */
+  readonly sizedPoints?: number;
 }
 
 export interface Summary {
@@ -117,9 +121,9 @@ function publicPoint<T extends PointSummary>(point: T | null): Omit<T, 'accessTi
 export function toSummaryJson(summary: Summary): unknown {
   return {
     generatedAt: summary.generatedAt,
-    appliances: summary.appliances.map(({ notes: _notes, destinations, workloads, coverage, failures, ...appliance }) => ({
+    appliances: summary.appliances.map(({ notes: _notes, sizedPoints: _sized, destinations, workloads, coverage, failures, ...appliance }) => ({
       ...appliance,
-      destinations: destinations.map(({ trouble: _t, troubledWorkloads: _n, latest, ...destination }) => ({ ...destination, latest: publicPoint(latest) })),
+      destinations: destinations.map(({ trouble: _t, troubledWorkloads: _n, sizedPoints: _s, latest, ...destination }) => ({ ...destination, latest: publicPoint(latest) })),
       workloads: workloads.map(({ recent: _recent, label: _label, trouble: _trouble, lastFailure, destinations: perDestination, ...workload }) => ({
         ...workload,
         destinations: Object.fromEntries(

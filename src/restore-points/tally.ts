@@ -11,6 +11,8 @@ export const RECENT_POINTS = 5;
 export interface SeriesTally {
   count: number;
   bytes: number;
+  /** Points whose size is known: a total of 0 from none of them is "size unknown", not 0 B. */
+  sized?: number;
   /** The newest point that is not corrupted. */
   latest: RestorePoint | null;
   /** The newest point whatever its state (corrupted included). */
@@ -32,6 +34,7 @@ export function isNewer(a: RestorePoint, b: RestorePoint): boolean {
 function addToSeries(series: SeriesTally, point: RestorePoint): void {
   series.count++;
   series.bytes += point.sizeBytes ?? 0;
+  if (point.sizeBytes !== null) series.sized = (series.sized ?? 0) + 1;
   if (!point.corrupted && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
   if (series.newest === null || isNewer(point, series.newest)) series.newest = point;
 }
@@ -52,6 +55,8 @@ export class PointTally {
   points = 0;
   corrupted = 0;
   bytes = 0;
+  /** Points whose size is known. */
+  sized = 0;
   readonly destinations = new Map<string, SeriesTally>();
   readonly #workloads = new Map<WorkloadKind, Map<string, WorkloadTally>>();
 
@@ -64,6 +69,7 @@ export class PointTally {
     this.points++;
     if (point.corrupted) this.corrupted++;
     this.bytes += point.sizeBytes ?? 0;
+    if (point.sizeBytes !== null) this.sized++;
     let series = this.destinations.get(point.destination);
     if (!series) this.destinations.set(point.destination, (series = newSeries()));
     addToSeries(series, point);

@@ -2,7 +2,8 @@
 import type { Answer } from '../restore-points/answer.ts';
 import { formatAge, formatAgo, formatBytes, plural } from '../restore-points/format.ts';
 import type { Summary } from '../restore-points/summary.ts';
-import { renderApplianceTable } from './summary-table.ts';
+import { archiveNote, troubleWords, unread, workloadName } from '../restore-points/truth-words.ts';
+import { failureLine, renderApplianceTable, workloadProblem } from './summary-table.ts';
 
 const HELP = [
   'restorepoints query                       the latest usable restore point per destination',
@@ -13,17 +14,16 @@ const HELP = [
   'restorepoints query on APPLIANCE          one appliance',
 ];
 
-function staleOnly(summary: Summary): string {
+function staleOnly(summary: Summary, timeZone: string): string {
   const lines: string[] = [];
   for (const appliance of summary.appliances) {
     if (appliance.error) lines.push(`✗ ${appliance.name}: ${appliance.error}`);
+    if (unread(appliance)) continue; // nothing read: nothing to call stale
     for (const d of appliance.destinations.filter((destination) => destination.stale)) {
       lines.push(`STALE ${appliance.name} · ${d.destination}: ${d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old` : 'no usable restore point'}`);
     }
-    for (const w of appliance.workloads.filter((workload) => workload.stale)) {
-      const where = Object.entries(w.destinations).filter(([, s]) => s.stale).map(([name, s]) => `${name} ${s.latest ? formatAge(s.latest.ageSeconds) : 'none usable'}`);
-      lines.push(`STALE ${appliance.name} · ${w.name}: ${where.join(', ')}`);
-    }
+    for (const w of appliance.workloads.filter((workload) => workload.stale)) lines.push(`STALE ${appliance.name} · ${workloadProblem(w, timeZone)}`);
+    for (const w of appliance.workloads.filter((workload) => !workload.stale && workload.trouble)) lines.push(`FAILING ${appliance.name} · ${workloadProblem(w, timeZone)}`);
   }
   return lines.length ? lines.join('\n') : 'Nothing is stale.';
 }
@@ -36,7 +36,7 @@ export function renderAnswerText(answer: Answer, timeZone: string): string {
       return `No ${answer.what} called "${answer.asked}".${answer.known.length ? ` Known: ${answer.known.slice(0, 30).join(', ')}${answer.known.length > 30 ? ', …' : ''}` : ''}`;
     case 'overview': {
       const asOf = answer.times.asOf === null ? '' : `As of ${new Date(answer.times.asOf).toISOString()}: ages count from that time.\n\n`;
-      if (answer.staleOnly) return asOf + staleOnly(answer.summary);
+      if (answer.staleOnly) return asOf + staleOnly(answer.summary, timeZone);
       if (answer.summary.appliances.length === 0) return 'No appliance is configured.';
       return asOf + answer.summary.appliances.map((appliance) => renderApplianceTable(appliance, timeZone)).join('\n\n');
     }
@@ -44,12 +44,15 @@ export function renderAnswerText(answer: Answer, timeZone: string): string {
       const lines = [`${plural(answer.matches.length, 'workload')} match ${answer.names.join(' ')}`];
       for (const appliance of answer.summary.appliances.filter((a) => a.error)) lines.push(`✗ ${appliance.name}: ${appliance.error}`);
       for (const { appliance, workload } of answer.matches) {
-        lines.push('', `${workload.stale ? 'STALE' : 'ok'}  ${workload.name} (${workload.kind}) on ${appliance}`);
+        const head = workload.stale ? 'STALE' : workload.trouble ? 'FAILING' : 'ok';
+        lines.push('', `${head}  ${workloadName(workload)} (${workload.kind}) on ${appliance}${workload.trouble && !workload.stale ? `: ${troubleWords(workload.trouble)}` : ''}`);
+        if (workload.lastFailure && (workload.stale || workload.trouble)) lines.push(`  last failure: ${failureLine(workload.lastFailure, timeZone)}`);
         for (const [destination, state] of Object.entries(workload.destinations)) {
           const latest = state.latest
-            ? `${formatAgo(state.latest.ageSeconds, answer.times.asOf === null ? 'ago' : 'before the time asked')} · ${state.latest.pointInTime} · ${formatBytes(state.latest.sizeBytes)} · session ${state.latest.jobSessionId ?? 'unknown'}`
+            ? `${formatAgo(state.latest.ageSeconds, answer.times.asOf === null ? 'ago' : 'before the time asked')} · ${state.latest.pointInTime} · ${formatBytes(state.latest.sizeBytes)}${archiveNote(state.latest)} · session ${state.latest.jobSessionId ?? 'unknown'}`
             : 'no usable point';
-          lines.push(`  ${state.stale ? 'STALE' : 'ok   '} ${destination}: ${latest} (${plural(state.restorePoints, 'point')})`);
+          const newer = state.newest?.corrupted && state.newest.id !== state.latest?.id ? ` · newer point ${state.newest.pointInTime} is CORRUPTED` : '';
+          lines.push(`  ${state.stale ? 'STALE' : state.trouble ? 'WARN ' : 'ok   '} ${destination}: ${latest} (${plural(state.restorePoints, 'point')})${newer}`);
         }
       }
       for (const name of answer.unnamed) lines.push('', `${name}: this API version does not name workloads.`);

@@ -97,8 +97,12 @@ describe('restorepoints summary', () => {
   it('prints a readable table without --json', async () => {
     const result = await runCli(['summary'], { ...credentials, VEEAM_URL: modern.url, VEEAM_NAME: 'weu' });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^weu {2}http:\/\/127\.0\.0\.1:\d+\n {2}API v8\.1 · \d+ restore points · [\d.]+ TiB · 1 corrupted/);
-    expect(result.stdout).toMatch(/Destination +Status +Latest +Time \(UTC\) +Size +Points/);
+    // Issue 13: coverage on the appliance's line; the age column is called Age, the time Latest, and
+    // stale workloads have their own column instead of hiding in Status.
+    expect(result.stdout).toMatch(/^weu {2}http:\/\/127\.0\.0\.1:\d+\n {2}API v8\.1 · \d+ restore points · [\d.]+ TiB · 13 of 15 VMs protected · 1 corrupted/);
+    expect(result.stdout).toMatch(/Destination +Status +Age +Latest \(UTC\) +Size +Points +Stale workloads/);
+    expect(result.stdout).toMatch(/Not protected \(2\): vm-new-07 \(rg-dev · Development\), vm-test-03/);
+    expect(result.stdout).toMatch(/vm-build-01 \(vm\): Snapshot 3d.* — last failure: Error · Gold-VMs · .*locked by another operation/);
     expect(result.stdout).toMatch(/Stale workloads \(2\):\n +vm-build-01 \(vm\): Snapshot 3d/);
   });
 });

@@ -88,6 +88,7 @@ describe('summarise', () => {
       staleWorkloads: 0,
       trouble: null,
       troubledWorkloads: 0,
+      sizedPoints: 0,
     });
     expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob']);
   });

@@ -122,7 +122,7 @@ function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit
   for (const name of tally.destinations.keys()) names.set(name.toLowerCase(), name);
   for (const [key, threshold] of policy) if (threshold.seconds !== null && !names.has(key)) names.set(key, threshold.destination);
   const destinations = [...names.values()].sort(compareDestinations).map((name) => {
-    const series = tally.destinations.get(name) ?? { count: 0, bytes: 0, latest: null, newest: null };
+    const series = tally.destinations.get(name) ?? { count: 0, bytes: 0, latest: null, newest: null, sized: 0 };
     const latest = series.latest && pointSummary(series.latest);
     const threshold = staleAfterSeconds(policy, name);
     return {
@@ -134,10 +134,11 @@ function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit
       stale: isStale(latest, threshold),
       staleWorkloads: workloads.filter((workload) => workload.destinations[name]?.stale).length,
       trouble: series.newest?.corrupted ? ('corrupted' as const) : null,
-      troubledWorkloads: workloads.filter((workload) => workload.destinations[name]?.trouble).length,
+      troubledWorkloads: workloads.filter((workload) => workload.destinations[name]?.trouble && !workload.destinations[name]?.stale).length,
+      sizedPoints: series.sized ?? 0,
     };
   });
-  return { restorePoints: tally.points, corrupted: tally.corrupted, totalBytes: tally.bytes, destinations, workloads, coverage: null, failures: [], notes: [] };
+  return { restorePoints: tally.points, corrupted: tally.corrupted, totalBytes: tally.bytes, destinations, workloads, coverage: null, failures: [], notes: [], sizedPoints: tally.sized };
 }
 
 describe('summariseTally', () => {
