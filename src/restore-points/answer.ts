@@ -36,7 +36,11 @@ export type Answer =
       readonly times: AnswerTimes;
       /** Appliances whose API version does not name workloads (v1…v3): nothing there can match. */
       readonly unnamed: readonly string[];
-    };
+    }
+  /** `unprotected`: the VMs of each appliance's inventory without any restore point. */
+  | { readonly kind: 'unprotected'; readonly summary: Summary }
+  /** `failed`: the failed and warning sessions of the window, with their reasons; NAME… narrows them. */
+  | { readonly kind: 'failed'; readonly summary: Summary; readonly names: readonly string[]; readonly times: AnswerTimes };
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -85,6 +89,9 @@ export function answerQuery(query: Query, summary: Summary, times: AnswerTimes):
     appliances = appliances.map((appliance) => onlyDestination(appliance, destination));
   }
   const scoped: Summary = { ...summary, appliances };
+
+  if (query.unprotected) return { kind: 'unprotected', summary: scoped };
+  if (query.failed) return { kind: 'failed', summary: scoped, names: query.names, times };
 
   if (query.names.length === 0) return { kind: 'overview', summary: scoped, staleOnly: query.stale, times };
 

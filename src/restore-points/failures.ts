@@ -75,3 +75,10 @@ export function lastFailureFinder(failures: readonly SessionFailure[]): (workloa
     return { sessionId: newest.id, status: newest.status, startedAt: iso(newest.startedAt), message: newest.message, policy: newest.policyName };
   };
 }
+
+/** The failures that name a workload containing one of `names` (case-insensitive); all when none given. */
+export function failuresMatching(failures: readonly FailureSummary[], names: readonly string[]): FailureSummary[] {
+  if (names.length === 0) return [...failures];
+  const wanted = names.map((name) => name.toLowerCase());
+  return failures.filter((failure) => failure.workloads.some((workload) => wanted.some((name) => workload.toLowerCase().includes(name))));
+}

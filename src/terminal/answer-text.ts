@@ -2,12 +2,15 @@
 import type { Answer } from '../restore-points/answer.ts';
 import { formatAge, formatAgo, formatBytes, plural } from '../restore-points/format.ts';
 import type { Summary } from '../restore-points/summary.ts';
+import { failuresMatching } from '../restore-points/failures.ts';
 import { archiveNote, troubleWords, unread, workloadName } from '../restore-points/truth-words.ts';
 import { failureLine, renderApplianceTable, workloadProblem } from './summary-table.ts';
 
 const HELP = [
   'restorepoints query                       the latest usable restore point per destination',
   'restorepoints query stale                 only what is stale',
+  'restorepoints query unprotected           VMs the appliance knows that have no restore point',
+  'restorepoints query failed [NAME]         sessions that failed or warned within FAILURE_WINDOW, with their reasons',
   'restorepoints query NAME                  workloads whose name contains NAME',
   'restorepoints query NAME before 09:30     the newest usable point at or before a time (TZ; ISO; 90m, 3h, 2d ago)',
   'restorepoints query in AzureBlob          one destination',
@@ -58,5 +61,38 @@ export function renderAnswerText(answer: Answer, timeZone: string): string {
       for (const name of answer.unnamed) lines.push('', `${name}: this API version does not name workloads.`);
       return lines.join('\n');
     }
+    case 'unprotected':
+      return unprotectedText(answer.summary);
+    case 'failed':
+      return failedText(answer.summary, answer.names, timeZone);
   }
+}
+
+function unprotectedText(summary: Summary): string {
+  if (summary.appliances.length === 0) return 'No appliance is configured.';
+  return summary.appliances
+    .map((appliance) => {
+      if (unread(appliance)) return `✗ ${appliance.name}: ${appliance.error}`;
+      const coverage = appliance.coverage;
+      if (!coverage) return `${appliance.name}: no VM inventory (its API version has none, or it could not be read), so unprotected VMs cannot be listed.`;
+      const head = `${appliance.name}: ${coverage.protected} of ${plural(coverage.workloads, 'VM')} protected`;
+      return [head, ...coverage.unprotected.map((vm) => `  UNPROTECTED ${vm.name}${vm.label ? ` (${vm.label})` : ''}`)].join('\n');
+    })
+    .join('\n\n');
+}
+
+function failedText(summary: Summary, names: readonly string[], timeZone: string): string {
+  if (summary.appliances.length === 0) return 'No appliance is configured.';
+  return summary.appliances
+    .map((appliance) => {
+      if (unread(appliance)) return `✗ ${appliance.name}: ${appliance.error}`;
+      const failures = failuresMatching(appliance.failures, names);
+      const note = appliance.notes.find((n) => /session/i.test(n));
+      if (failures.length === 0) return `${appliance.name}: ${note ?? 'no session failed or warned in the failure window.'}`;
+      return [
+        `${appliance.name}: ${plural(failures.length, 'session')} failed or warned`,
+        ...failures.map((f) => `  ${failureLine(f, timeZone)}${f.workloads.length ? ` [${f.workloads.join(', ')}]` : ''} (session ${f.sessionId})`),
+      ].join('\n');
+    })
+    .join('\n\n');
 }

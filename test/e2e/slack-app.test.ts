@@ -125,6 +125,26 @@ describe('/restorepoints', () => {
     expect(textOf(web.answer)).toContain('*vm-web-01* (rg-prod · Production)');
   });
 
+  it('answers unprotected with the coverage list, and failed with the reasons and buttons (issue 13)', async () => {
+    const unprotected = await command('unprotected');
+    const list = textOf(unprotected.answer);
+    expect(list).toContain('13 of 15 VMs protected');
+    expect(list).toContain('`vm-new-07` (rg-dev · Development)');
+    expect(list).toContain('`vm-test-03`');
+    expect(list).not.toContain('`vm-sql-01`');
+    const failed = await command('failed');
+    const flat = textOf(failed.answer);
+    expect(flat).toMatch(/❌ \*Error\* · Gold-VMs · <!date\^\d+\^[^>]+>: “Failed to create a snapshot of vm-build-01/);
+    expect(flat).toContain('`vm-build-01`');
+    const buttons = failed.answer.blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Array<{ text: { text: string } }>);
+    expect(buttons.map((b) => b.text.text)).toContainEqual(expect.stringMatching(/^Error · Gold-VMs · /));
+    const narrowed = textOf((await command('failed vm-erp')).answer);
+    expect(narrowed).not.toContain('Gold-VMs');
+    const help = textOf((await command('help')).answer);
+    expect(help).toContain('/restorepoints unprotected');
+    expect(help).toContain('/restorepoints failed');
+  });
+
   it('answers stale with only what is stale', async () => {
     const { answer } = await command('stale');
     const flat = textOf(answer);

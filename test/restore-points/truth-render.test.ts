@@ -3,7 +3,11 @@
  * everywhere, archive-tier points and failures are labelled, and every message stays in limits.
  */
 import { describe, expect, it } from 'vitest';
+import { answerQuery } from '../../src/restore-points/answer.ts';
+import { parseQuery } from '../../src/restore-points/query.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
+import { renderAnswer } from '../../src/slack/blocks/answer.ts';
+import { renderAnswerText } from '../../src/terminal/answer-text.ts';
 import { summarisePoints, type ApplianceFacts } from '../../src/restore-points/summarise.ts';
 import type { Summary } from '../../src/restore-points/summary.ts';
 import { verdictOf } from '../../src/restore-points/verdict.ts';
@@ -77,5 +81,37 @@ describe('one definition, one count', () => {
     const archived = summaryOf(summarisePoints([restorePoint({ destination: 'AzureBlob', accessTier: 'Archive', pointInTime: NOW - HOUR })], DEFAULT_STALE_POLICY, NOW, facts()));
     expect(JSON.stringify(renderOverview(archived, { title: 'x', staleOnly: false, times }))).toContain('archive tier: retrieve before restoring');
     expect(renderSummaryTable(archived, 'UTC')).toContain('(archive tier)');
+  });
+});
+
+describe('the query words unprotected and failed', () => {
+  const many = Array.from({ length: 2000 }, (_, index) => inventoryVm(`vm-idle-${String(index).padStart(4, '0')}`, { resourceGroup: `rg-<${index}>` }));
+  const failures = Array.from({ length: 50 }, (_, index) =>
+    sessionFailure({ startedAt: NOW - index * 60_000, message: `disk <locked> & ${'x'.repeat(900)}`, workloads: [{ id: null, name: `vm-${index}` }, { id: null, name: 'vm-shared' }] }),
+  );
+  const summary = summaryOf(summarisePoints([restorePoint({ workload: vm('vm-1'), pointInTime: NOW - HOUR })], DEFAULT_STALE_POLICY, NOW, facts({ inventory: many, failures })));
+
+  it('parse into their own answers, scoped by appliance, and failed NAME narrows', () => {
+    expect(answerQuery(parseQuery('unprotected'), summary, times).kind).toBe('unprotected');
+    const failed = answerQuery(parseQuery('failed vm-4'), summary, times);
+    expect(failed.kind).toBe('failed');
+    const text = renderAnswerText(failed, 'UTC');
+    expect(text).toMatch(/11 sessions failed or warned/); // vm-4, vm-40…vm-49
+    expect(renderAnswerText(answerQuery(parseQuery('unprotected'), summary, times), 'UTC')).toMatch(/weu: 0 of 2,000 VMs protected\n {2}UNPROTECTED vm-idle-0000 \(rg-<0> · Production\)/);
+  });
+
+  it('stay within Slack\'s limits with thousands of VMs and fifty long failures, escaping outside text', () => {
+    for (const words of ['unprotected', 'failed', 'failed vm-shared']) {
+      const message = renderAnswer(answerQuery(parseQuery(words), summary, times));
+      expectWithinSlackLimits(message);
+      expect(JSON.stringify(message)).not.toMatch(/<locked>|rg-<\d/);
+      expect(JSON.stringify(message)).toMatch(/and \d+ more/);
+    }
+  });
+
+  it('say plainly when there is no inventory or nothing failed', () => {
+    const plain = summaryOf(summarisePoints([restorePoint()], DEFAULT_STALE_POLICY, NOW, facts()));
+    expect(JSON.stringify(renderAnswer(answerQuery(parseQuery('unprotected'), plain, times)))).toContain('has no VM inventory');
+    expect(JSON.stringify(renderAnswer(answerQuery(parseQuery('failed'), plain, times)))).toContain('no session failed or warned');
   });
 });
