@@ -51,13 +51,20 @@ function newestSummary(point: RestorePoint | null, now: number): NewestPoint | n
 
 /**
  * One definition of trouble for a workload in a destination: its newest point there is
- * corrupted, or its newest failure is the session that made that point or came after it.
+ * corrupted, or its newest failure made that point, or came after every point the workload has
+ * anywhere (nothing has succeeded since). A failed backup does not mark a newer snapshot.
  */
-function troubleIn(newest: RestorePoint | null, failure: LastFailure | null): Trouble | null {
+function troubleIn(newest: RestorePoint | null, failure: LastFailure | null, newestAnywhere: RestorePoint | null): Trouble | null {
   if (newest?.corrupted) return 'corrupted';
-  if (failure === null || newest === null) return failure ? statusTrouble(failure.status) : null;
+  if (failure === null) return null;
+  if (newest !== null && failure.sessionId === newest.jobSessionId) return statusTrouble(failure.status);
+  return failedSince(failure, newestAnywhere) ? statusTrouble(failure.status) : null;
+}
+
+/** The failure started after the newest point of the workload (or there is none). */
+function failedSince(failure: LastFailure, newestAnywhere: RestorePoint | null): boolean {
   const started = failure.startedAt === null ? null : Date.parse(failure.startedAt);
-  return failure.sessionId === newest.jobSessionId || (started !== null && started > newest.pointInTime) ? statusTrouble(failure.status) : null;
+  return newestAnywhere === null || (started !== null && started > newestAnywhere.pointInTime);
 }
 
 /** Error (and RunningWithError) is Error; anything else a failure read returns is a warning. */
@@ -88,21 +95,23 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
       const lastFailure = failureOf(workload);
       let stale = false;
       let newestOverall: RestorePoint | null = null;
+      for (const series of destinations.values()) {
+        if (series.newest && (newestOverall === null || series.newest.pointInTime > newestOverall.pointInTime)) newestOverall = series.newest;
+      }
       for (const name of [...destinations.keys()].sort(compareDestinations)) {
         const series = destinations.get(name)!;
         const latest = series.latest && pointSummary(series.latest, now);
         const destinationStale = isStale(latest, staleAfterSeconds(policy, name));
-        const trouble = troubleIn(series.newest, lastFailure);
+        const trouble = troubleIn(series.newest, lastFailure, newestOverall);
         stale ||= destinationStale;
         if (destinationStale) staleWorkloads.set(name, (staleWorkloads.get(name) ?? 0) + 1);
         // Counted once: a stale workload is counted as stale, not as failing too.
         if (trouble && !destinationStale) troubledWorkloads.set(name, (troubledWorkloads.get(name) ?? 0) + 1);
-        if (series.newest && (newestOverall === null || series.newest.pointInTime > newestOverall.pointInTime)) newestOverall = series.newest;
         perDestination[name] = { restorePoints: series.count, latest, newest: newestSummary(series.newest, now), stale: destinationStale, trouble };
       }
       // A failure newer than every point (nothing made since) is trouble too.
-      const failedSince = lastFailure !== null && troubleIn(newestOverall && { ...newestOverall, corrupted: false }, lastFailure) !== null;
-      const trouble = worst([...Object.values(perDestination).map((d) => d.trouble), failedSince ? statusTrouble(lastFailure.status) : null]);
+      const failedLast = lastFailure !== null && failedSince(lastFailure, newestOverall);
+      const trouble = worst([...Object.values(perDestination).map((d) => d.trouble), failedLast ? statusTrouble(lastFailure.status) : null]);
       const recentPoints: RecentPoint[] = recent.map((point) => ({
         ...pointSummary(point, now),
         destination: point.destination,

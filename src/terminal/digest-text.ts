@@ -15,11 +15,11 @@ export function renderDigestText(summary: Summary, timeZone: string): string {
       .map((d) => `  ⚠ ${d.destination} on ${appliance.name}: ${d.latest ? `latest ${formatAge(d.latest.ageSeconds)} old` : 'no usable restore point'}`),
     ...appliance.workloads
       .filter((w) => w.stale)
-      .map((w) => `  ⚠ ${workloadProblem(w, timeZone)} on ${appliance.name}`),
+      .map((w) => `  ⚠ ${appliance.name} · ${workloadProblem(w, timeZone)}`),
   ]);
   if (stale.length) lines.push('', 'Stale:', ...stale);
   const failing = summary.appliances.flatMap((appliance) =>
-    appliance.workloads.filter((w) => !w.stale && w.trouble).map((w) => `  ✗ ${workloadProblem(w, timeZone)} on ${appliance.name}`),
+    appliance.workloads.filter((w) => !w.stale && w.trouble).map((w) => `  ✗ ${appliance.name} · ${workloadProblem(w, timeZone)}`),
   );
   if (failing.length) lines.push('', 'Failing:', ...failing);
   if (summary.appliances.length) lines.push('', renderSummaryTable(summary, timeZone));

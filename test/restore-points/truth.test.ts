@@ -55,6 +55,19 @@ describe('newest versus latest usable', () => {
   });
 });
 
+describe('trouble in one destination does not spill into another', () => {
+  it('a warning backup marks its own point, not a snapshot taken after it', () => {
+    const warning = sessionFailure({ status: 'Warning', startedAt: NOW - 3 * HOUR, workloads: [{ id: null, name: 'vm-a' }] });
+    const blob = restorePoint({ workload: vm('vm-a'), destination: 'AzureBlob', pointInTime: NOW - 3 * HOUR + 60_000, jobSessionId: warning.id });
+    const snapshot = restorePoint({ workload: vm('vm-a'), destination: 'Snapshot', pointInTime: NOW - HOUR });
+    const summary = summarisePoints([blob, snapshot], DEFAULT_STALE_POLICY, NOW, facts({ failures: [warning] }));
+    const a = workload(summary, 'vm-a');
+    expect(a.destinations['AzureBlob']!.trouble).toBe('Warning');
+    expect(a.destinations['Snapshot']!.trouble).toBeNull();
+    expect(a.trouble).toBe('Warning');
+  });
+});
+
 describe('the newest failure per workload, and the failures of the window', () => {
   it('picks the newest failure that names the workload, by id before name', () => {
     const older = sessionFailure({ startedAt: NOW - 20 * HOUR, workloads: [{ id: 'vm-1', name: 'vm-web-01' }] });
