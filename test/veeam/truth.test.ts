@@ -8,7 +8,7 @@ import { ApplianceReader } from '../../src/appliances/reader.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { demoDataset } from '../../src/simulator/dataset.ts';
+import { demoDataset, pointsDataset, simUuid, type SimSession } from '../../src/simulator/dataset.ts';
 import { APPLIANCE_1_0 } from '../../src/simulator/server.ts';
 import { clientFor, closeAll, startSim } from '../support/veeam.ts';
 
@@ -61,6 +61,29 @@ describe('failed and warning sessions', () => {
     expect(failures[1]!.message).toMatch(/^Failed to create a snapshot of vm-build-01: .*locked/);
     // A longer window reaches the Gold-VMs failures of the nights before.
     expect((await clientFor(sim).readFailures(NOW - 3 * DAY))!.length).toBe(4);
+  });
+
+  it('reads at most 50 sessions, the newest, each with one protectedItems and one log read', async () => {
+    const sessions: SimSession[] = Array.from({ length: 70 }, (_, index) => ({
+      id: simUuid(0xfa11, index),
+      type: 'PolicyBackup',
+      localizedType: 'Backup',
+      status: index % 2 ? 'Error' : 'Warning',
+      policyName: `policy ${index}`,
+      protectedInstances: 1,
+      start: NOW - (index + 1) * 60_000,
+      stop: NOW - index * 60_000,
+      log: [{ afterMs: 1000, status: index % 2 ? 'Error' : 'Warning', message: `reason ${index}` }],
+    }));
+    const sim = await startSim({ dataset: pointsDataset([], sessions, []), now: () => NOW });
+    const failures = (await clientFor(sim).readFailures(NOW - DAY))!;
+    expect(failures).toHaveLength(50);
+    expect(failures[0]!.policyName).toBe('policy 0');
+    expect(failures.at(-1)!.policyName).toBe('policy 49');
+    expect(failures[3]!.message).toBe('reason 3');
+    const reads = (suffix: string) => [...sim.stats.gets].filter(([path]) => path.endsWith(suffix)).reduce((n, [, count]) => n + count, 0);
+    expect(reads('/log')).toBe(50);
+    expect(reads('/protectedItems')).toBe(50);
   });
 
   it('a failed or warning session read on its own carries the error text', async () => {
