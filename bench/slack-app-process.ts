@@ -46,6 +46,7 @@ async function startRealBot(): Promise<{ port: number; stop(): Promise<void> }> 
     port: 0,
     digest: { channels: [], cron: '0 8 * * *', timeZone: 'UTC' },
     cacheTtlMs: options.cacheTtlMs,
+    failureWindowMs: 86_400_000,
     logLevel: 'error',
     redisUrl: null,
     warnings: [],

@@ -62,10 +62,8 @@ function problem(fields: Omit<Problem, 'key'>): Problem {
   return { key: problemKey(fields.appliance, fields.kind, fields.workload, fields.destination), ...fields };
 }
 
-/** Issue 13 adds the appliance's id to workloads; until then (and for APIs without one) it is null. */
-function workloadOf(workload: WorkloadSummary): ProblemWorkload {
-  const id = (workload as { readonly id?: unknown }).id;
-  return { kind: workload.kind, id: typeof id === 'string' && id !== '' ? id : null, name: workload.name };
+function workloadOf(workload: Pick<WorkloadSummary, 'kind' | 'id' | 'name'>): ProblemWorkload {
+  return { kind: workload.kind, id: workload.id, name: workload.name };
 }
 
 const hours = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 3600}h` : `${Math.round(seconds / 60)}m`);
@@ -113,7 +111,22 @@ export function problemsOf(summary: Summary, _now: number): Observation {
               session: null,
             }),
           );
-        } else if (where.stale && where.latest !== null) {
+        } else if (where.newest?.corrupted && where.latest !== null) {
+          // Stale or not, a newest point that cannot be restored from is news of its own.
+          problems.push(
+            problem({
+              kind: 'corrupted-newest',
+              appliance: appliance.name,
+              workload: identity,
+              destination,
+              since: Date.parse(where.newest.pointInTime),
+              reason: `Its newest ${destination} point (taken ${where.newest.pointInTime}) is corrupted; the newest usable one was taken ${where.latest.pointInTime}.`,
+              state: `newest:${where.newest.id}`,
+              session: where.newest.jobSessionId ? { id: where.newest.jobSessionId, status: null } : null,
+            }),
+          );
+        }
+        if (where.stale && where.latest !== null) {
           const taken = Date.parse(where.latest.pointInTime);
           problems.push(
             problem({
@@ -129,6 +142,36 @@ export function problemsOf(summary: Summary, _now: number): Observation {
           );
         }
       }
+      const failure = workload.lastFailure;
+      // Only while nothing has succeeded since: an older failure of a workload backed up again is history.
+      if (failure !== null && (workload.trouble === 'Error' || workload.trouble === 'Warning')) {
+        problems.push(
+          problem({
+            kind: 'failed-session',
+            appliance: appliance.name,
+            workload: workloadOf(workload),
+            destination: null,
+            since: failure.startedAt === null ? null : Date.parse(failure.startedAt),
+            reason: `${[failure.status, failure.policy].filter(Boolean).join(' · ')}: ${failure.message ?? 'the appliance logged no reason'}`,
+            state: `session:${failure.sessionId}`,
+            session: { id: failure.sessionId, status: failure.status },
+          }),
+        );
+      }
+    }
+    for (const vm of appliance.coverage?.unprotected ?? []) {
+      problems.push(
+        problem({
+          kind: 'unprotected',
+          appliance: appliance.name,
+          workload: { kind: vm.kind, id: vm.id, name: vm.name },
+          destination: null,
+          since: null,
+          reason: 'The appliance knows this VM, but it has no restore point at all: no policy covers it, or none has run for it yet.',
+          state: 'unprotected',
+          session: null,
+        }),
+      );
     }
   }
   return { problems, held };
@@ -161,8 +204,19 @@ export function resolutionOf(problem: Problem, summary: Summary): string {
   if (problem.kind === 'unreadable') return `${problem.appliance} was read again without error.`;
   const key = problem.workload ? workloadKey(problem.workload) : null;
   const workload = appliance.workloads.find((candidate) => workloadKey(workloadOf(candidate)) === key);
+  if (problem.kind === 'unprotected') {
+    return workload ? 'It now has a restore point.' : 'It is no longer in the appliance\'s inventory (deleted, or moved to another subscription).';
+  }
   if (!workload) return 'The workload no longer has restore points on this appliance (removed, or its points expired).';
+  if (problem.kind === 'failed-session') {
+    return workload.lastFailure === null
+      ? 'No failed or warning session of it remains in the failure window.'
+      : 'A backup made after the failed session succeeded.';
+  }
   const where = problem.destination ? workload.destinations[problem.destination] : undefined;
+  if (problem.kind === 'corrupted-newest' && where?.newest && !where.newest.corrupted) {
+    return `A usable ${problem.destination} point taken ${where.newest.pointInTime} is now the newest.`;
+  }
   if (problem.destination && !where) return `The workload no longer has ${problem.destination} points.`;
   if (where?.latest) return `A usable ${problem.destination ?? ''} point taken ${where.latest.pointInTime} is now the latest.`.replace('  ', ' ');
   return 'The appliance no longer reports it.';

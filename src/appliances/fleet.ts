@@ -13,6 +13,8 @@ import { within } from '../lib/timeout.ts';
 
 export interface FleetOptions {
   readonly cacheTtlMs: number;
+  /** FAILURE_WINDOW, as a plain setting for every reader. */
+  readonly failureWindowMs?: number;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Appliances read at once. */
@@ -43,6 +45,7 @@ export class Fleet {
           policy: appliance.staleAfter,
           caPem: appliance.caPem,
           cacheTtlMs: options.cacheTtlMs,
+          ...(options.failureWindowMs === undefined ? {} : { failureWindowMs: options.failureWindowMs }),
           logger: options.logger,
           ...(options.now ? { now: options.now } : {}),
           ...(options.onReading ? { onReading: options.onReading } : {}),
@@ -97,6 +100,9 @@ function withinWait(reader: ApplianceReader, reading: Promise<ApplianceReading>,
       : `${reader.name} did not answer within ${waited}, so the bot stopped waiting for it.`,
     skipped: 0,
     tally: new PointTally(),
+    inventory: null,
+    failures: null,
+    notes: [],
     readAt: now(),
     durationMs: waitMs,
   }));

@@ -5,8 +5,8 @@
  */
 import type { Logger } from '../log.ts';
 import { applianceFix } from '../veeam/failure-fixes.ts';
-import type { JobSession } from '../restore-points/model.ts';
-import type { RestorePointSource } from '../restore-points/source.ts';
+import type { InventoryVm, JobSession, SessionFailure } from '../restore-points/model.ts';
+import type { Inventory, RestorePointSource } from '../restore-points/source.ts';
 import type { StalePolicy } from '../restore-points/stale-policy.ts';
 import { summariseTally } from '../restore-points/summarise.ts';
 import type { ApplianceSummary } from '../restore-points/summary.ts';
@@ -21,6 +21,12 @@ export interface ApplianceReading {
   readonly error: string | null;
   readonly skipped: number;
   readonly tally: PointTally;
+  /** The VM inventory; null when the API version has none or it could not be read. */
+  readonly inventory: readonly InventoryVm[] | null;
+  /** Failed and warning sessions of the failure window, newest first; null when not read. */
+  readonly failures: readonly SessionFailure[] | null;
+  /** Sentences about what could not be read beside the points (sessions, inventory). */
+  readonly notes: readonly string[];
   /** When the read finished (epoch ms). */
   readonly readAt: number;
   readonly durationMs: number;
@@ -29,7 +35,16 @@ export interface ApplianceReading {
 export function summariseReading(reading: ApplianceReading, now: number): ApplianceSummary {
   return summariseTally(
     reading.tally,
-    { name: reading.name, url: reading.url, apiVersion: reading.apiVersion, error: reading.error, skipped: reading.skipped },
+    {
+      name: reading.name,
+      url: reading.url,
+      apiVersion: reading.apiVersion,
+      error: reading.error,
+      skipped: reading.skipped,
+      inventory: reading.inventory,
+      failures: reading.failures,
+      notes: reading.notes,
+    },
     reading.policy,
     now,
   );
@@ -44,11 +59,15 @@ export interface ApplianceReaderOptions {
   readonly cacheTtlMs: number;
   /** The certificates trusted for the appliance (VEEAM_CA_FILE), so the logged fix fits the case. */
   readonly caPem?: string | null;
+  /** How far back failed and warning sessions are read (FAILURE_WINDOW); default 24 hours. */
+  readonly failureWindowMs?: number;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Told about every finished read (metrics, readiness). */
   readonly onReading?: (reading: ApplianceReading) => void;
 }
+
+export const DEFAULT_FAILURE_WINDOW_MS = 24 * 3_600_000;
 
 /** Readings "as of" past instants are kept too, but only a few. */
 const AS_OF_CACHE_SIZE = 8;
@@ -122,8 +141,14 @@ export class ApplianceReader {
     const tally = new PointTally(asOf, started);
     let error: string | null = null;
     let skipped = 0;
+    const notes: string[] = [];
+    let inventory: Inventory | null = null;
+    let failures: Promise<readonly SessionFailure[] | null> = Promise.resolve(null);
     try {
-      const report = await this.#options.source.readRestorePoints((point) => tally.add(point));
+      inventory = await this.#readInventory(notes);
+      // Failures are about now: a reading "as of" a past instant does not read them.
+      if (asOf === null) failures = this.#readFailures(started, notes);
+      const report = await this.#options.source.readRestorePoints((point) => tally.add(point), { inventory });
       skipped = report.skipped;
       if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
       if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
@@ -133,6 +158,7 @@ export class ApplianceReader {
       const fix = applianceFix(failure, { url: this.url, caPem: this.#options.caPem ?? null });
       this.#options.logger.warn({ appliance: this.name, reason: error, ...(fix ? { fix } : {}) }, 'could not read the appliance');
     }
+    const failed = await failures;
     const finished = this.#now();
     const reading: ApplianceReading = {
       name: this.name,
@@ -142,6 +168,9 @@ export class ApplianceReader {
       error,
       skipped,
       tally,
+      inventory: inventory?.vms ?? null,
+      failures: failed,
+      notes,
       readAt: finished,
       durationMs: finished - started,
     };
@@ -149,5 +178,37 @@ export class ApplianceReader {
     this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf }, 'read the appliance');
     this.#options.onReading?.(reading);
     return reading;
+  }
+
+  /** The inventory, or null; a failure is a note, never the reading's error. */
+  async #readInventory(notes: string[]): Promise<Inventory | null> {
+    const source = this.#options.source;
+    if (!source.readInventory) return null;
+    try {
+      const inventory = await source.readInventory();
+      if (inventory?.note) notes.push(inventory.note);
+      return inventory;
+    } catch (failure) {
+      // Never reached: the appliance itself could not be read, which is the reading's error.
+      if (source.knownApiVersion === null) throw failure;
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      notes.push(`The VM inventory of ${this.name} could not be read, so unprotected VMs are not listed: ${reason}`);
+      this.#options.logger.info({ appliance: this.name, reason }, 'could not read the VM inventory');
+      return null;
+    }
+  }
+
+  /** The failed and warning sessions of the window, or null; a failure is a note, never the reading's error. */
+  async #readFailures(now: number, notes: string[]): Promise<readonly SessionFailure[] | null> {
+    const source = this.#options.source;
+    if (!source.readFailures) return null;
+    try {
+      return await source.readFailures(now - (this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS));
+    } catch (failure) {
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      notes.push(`The failed sessions of ${this.name} could not be read, so failures are not shown: ${reason}`);
+      this.#options.logger.info({ appliance: this.name, reason }, 'could not read the failed sessions');
+      return null;
+    }
   }
 }

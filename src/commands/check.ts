@@ -170,7 +170,7 @@ async function checkChannel(client: InstanceType<typeof webApi.WebClient>, id: s
 // ---- the command ----
 
 /** Variables that configure only the running service, never an appliance or the Slack connection. */
-const SERVICE_ONLY = ['PORT', 'CACHE_TTL', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_URL_FILE', 'DIGEST_CRON', 'DIGEST_TIMEZONE'];
+const SERVICE_ONLY = ['PORT', 'CACHE_TTL', 'FAILURE_WINDOW', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_URL_FILE', 'DIGEST_CRON', 'DIGEST_TIMEZONE'];
 
 function without(env: CommandIo['env'], drop: (name: string) => boolean): CommandIo['env'] {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !drop(name)));

@@ -45,6 +45,7 @@ export async function openFleet(
   const appliances = demo ? [demo.appliance] : config.appliances;
   const fleet = Fleet.fromConfig(appliances, {
     cacheTtlMs: tuning.useCacheTtl ? config.cacheTtlMs : 0,
+    failureWindowMs: config.failureWindowMs,
     logger,
     now: io.now,
     ...(tuning.onReading ? { onReading: tuning.onReading } : {}),

@@ -141,6 +141,10 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
   const cacheTtlMs = parseDuration(ttlText);
   if (cacheTtlMs === null) problems.push(`CACHE_TTL="${ttlText}" is not a duration such as 60s, 5m or 0s.`);
 
+  const windowText = env['FAILURE_WINDOW']?.trim() || '24h';
+  const failureWindowMs = parseDuration(windowText);
+  if (failureWindowMs === null || failureWindowMs <= 0) problems.push(`FAILURE_WINDOW="${windowText}" is not a duration such as 24h, 36h or 2d.`);
+
   const levelText = (env['LOG_LEVEL']?.trim() || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(levelText as LogLevel)) problems.push(`LOG_LEVEL="${levelText}" is not one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -156,6 +160,7 @@ export function loadConfig(env: Environment, needs: ConfigNeeds): Config {
     port,
     digest: { channels, cron, timeZone },
     cacheTtlMs: cacheTtlMs ?? 60_000,
+    failureWindowMs: failureWindowMs ?? 86_400_000,
     logLevel: levelText as LogLevel,
     redisUrl,
     alerts,

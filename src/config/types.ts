@@ -43,6 +43,8 @@ export interface Config {
   readonly port: number;
   readonly digest: DigestConfig;
   readonly cacheTtlMs: number;
+  /** FAILURE_WINDOW: how far back failed and warning sessions are read. */
+  readonly failureWindowMs: number;
   readonly logLevel: LogLevel;
   readonly redisUrl: string | null;
   /** Optional so that configurations written before alerts existed (tests, other commands) still type-check: absent means no alerts. */

@@ -40,7 +40,11 @@ export type Answer =
       readonly ignored?: readonly string[];
       /** Keywords also read as part of a workload name (`share` finds share-finance): the reply says so. */
       readonly keywordsAsNames?: readonly string[];
-    };
+    }
+  /** `unprotected`: the VMs of each appliance's inventory without any restore point. */
+  | { readonly kind: 'unprotected'; readonly summary: Summary }
+  /** `failed`: the failed and warning sessions of the window, with their reasons; NAME… narrows them. */
+  | { readonly kind: 'failed'; readonly summary: Summary; readonly names: readonly string[]; readonly times: AnswerTimes };
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -60,7 +64,8 @@ function onlyDestination(appliance: ApplianceSummary, destination: string): Appl
   });
   const restorePoints = destinations.reduce((sum, d) => sum + d.restorePoints, 0);
   const totalBytes = destinations.reduce((sum, d) => sum + d.totalBytes, 0);
-  return { ...appliance, destinations, workloads, restorePoints, totalBytes };
+  const sizedPoints = destinations.reduce((sum, d) => sum + (d.sizedPoints ?? 0), 0);
+  return { ...appliance, destinations, workloads, restorePoints, totalBytes, sizedPoints };
 }
 
 function knownDestinations(summary: Summary): string[] {
@@ -88,6 +93,9 @@ export function answerQuery(query: Query, summary: Summary, times: AnswerTimes):
     appliances = appliances.map((appliance) => onlyDestination(appliance, destination));
   }
   const scoped: Summary = { ...summary, appliances };
+
+  if (query.unprotected) return { kind: 'unprotected', summary: scoped };
+  if (query.failed) return { kind: 'failed', summary: scoped, names: query.names, times };
 
   // `share` changes only where the answer goes, so when it is the only word that could be a name
   // and a workload name contains it, it is read both ways rather than hiding share-finance.

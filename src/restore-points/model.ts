@@ -10,6 +10,38 @@ export type WorkloadKind = 'vm' | 'sql' | 'fileShare' | 'cosmosDb';
 export interface Workload {
   readonly kind: WorkloadKind;
   readonly name: string;
+  /** The appliance's id for it (VM, database, share, account); absent when the API names none. */
+  readonly id?: string | null;
+  /** What tells it apart from a namesake: resource group and subscription, or SQL server. */
+  readonly context?: string | null;
+}
+
+/** A workload as a session or the inventory names it. */
+export interface WorkloadRef {
+  readonly id: string | null;
+  readonly name: string;
+}
+
+/** A VM the appliance knows (its inventory), whether or not anything protects it. */
+export interface InventoryVm {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string | null;
+  readonly subscription: string | null;
+}
+
+/** A job session of the failure window that ended Error or Warning, with the appliance's reason. */
+export interface SessionFailure {
+  readonly id: string;
+  /** Error or Warning (as the API spells it). */
+  readonly status: string;
+  readonly type: string | null;
+  readonly policyName: string | null;
+  readonly startedAt: number | null;
+  /** The log's last Error/Warning line; null when there is none. */
+  readonly message: string | null;
+  /** The workloads it processed and failed or warned on; empty when unknown. */
+  readonly workloads: readonly WorkloadRef[];
 }
 
 export interface RestorePoint {
@@ -30,7 +62,15 @@ export interface RestorePoint {
   readonly corrupted: boolean;
   readonly immutableUntil: number | null;
   readonly jobSessionId: string | null;
+  /** Hot, Cool, Cold, Archive…; an Archive point must be retrieved before a restore. */
+  readonly accessTier?: string | null;
 }
+
+/** A point that must be retrieved from the archive tier before it can be restored. */
+export const isArchived = (point: { readonly accessTier?: string | null }): boolean => point.accessTier?.toLowerCase() === 'archive';
+
+/** The workload's key within an appliance: the appliance's id when known, else its name. */
+export const workloadKey = (workload: Workload): string => (workload.id ? `id:${workload.id}` : `name:${workload.name}`);
 
 /** The job session that made a restore point, as the appliance reports it. */
 export interface JobSession {
@@ -47,6 +87,8 @@ export interface JobSession {
   readonly durationMs: number | null;
   readonly policyName: string | null;
   readonly protectedInstances: number | null;
+  /** The log's last Error/Warning line, when it was read. */
+  readonly message?: string | null;
 }
 
 const DESTINATION_ORDER = ['snapshot', 'azureblob', 'manualsnapshot'];

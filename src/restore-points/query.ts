@@ -1,7 +1,7 @@
 /**
  * The query language of `/restorepoints …`, `@restorepoints …` and `restorepoints query …`:
  *
- *   help · stale · share · before TIME · in DESTINATION · on APPLIANCE · NAME…
+ *   help · stale · unprotected · failed · share · before TIME · in DESTINATION · on APPLIANCE · NAME…
  *
  * Keywords are case-insensitive and may come in any order; every other word is a workload name
  * filter. Parsing never fails: whatever is not understood becomes a `QueryProblem`, so the reply
@@ -23,6 +23,10 @@ export type { TimeSpec } from './query-time.ts';
 export interface Query {
   readonly help: boolean;
   readonly stale: boolean;
+  /** The coverage list: VMs of the inventory without any restore point. */
+  readonly unprotected: boolean;
+  /** The failed and warning sessions of the failure window, with their reasons. */
+  readonly failed: boolean;
   readonly share: boolean;
   /** Workload name filters (substring, case-insensitive), as typed, without duplicates. */
   readonly names: readonly string[];
@@ -68,7 +72,7 @@ const REASON = {
   once: (keyword: string) => `only one \`${keyword}\` at a time`,
 } as const;
 
-const KEYWORDS = new Set(['help', 'stale', 'share', 'before', 'in', 'on']);
+const KEYWORDS = new Set(['help', 'stale', 'unprotected', 'failed', 'share', 'before', 'in', 'on']);
 
 export function parseQuery(text: string): Query {
   const problems: QueryProblem[] = [];
@@ -81,6 +85,8 @@ export function parseQuery(text: string): Query {
 
   let help = false;
   let stale = false;
+  let unprotected = false;
+  let failed = false;
   let share = false;
   let before: TimeSpec | null = null;
   let destination: string | null = null;
@@ -107,6 +113,12 @@ export function parseQuery(text: string): Query {
         break;
       case 'stale':
         stale = true;
+        break;
+      case 'unprotected':
+        unprotected = true;
+        break;
+      case 'failed':
+        failed = true;
         break;
       case 'share':
         share = true;
@@ -150,7 +162,7 @@ export function parseQuery(text: string): Query {
   }
   if (more !== null) problem(more, REASON.manyWords);
 
-  return { help, stale, share, names, before, destination, appliance, problems };
+  return { help, stale, unprotected, failed, share, names, before, destination, appliance, problems };
 }
 
 // ---------------------------------------------------------------------------------------------

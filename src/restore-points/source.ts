@@ -3,7 +3,7 @@
  * it; a sister product (Veeam Backup for AWS, for Google Cloud) would implement it too, and
  * nothing past this interface would change.
  */
-import type { JobSession, RestorePoint } from './model.ts';
+import type { InventoryVm, JobSession, RestorePoint, SessionFailure } from './model.ts';
 
 export interface SourceReport {
   /** The API version used, as spelled in the path (v1, v8.1). */
@@ -21,11 +21,28 @@ export interface ApplianceIdentity {
   readonly serverVersion: string | null;
 }
 
+/** What a points read may use to tell workloads apart. */
+export interface ReadContext {
+  /** The inventory read before the points (null: none to use). */
+  readonly inventory: Inventory | null;
+}
+
+export interface Inventory {
+  /** VMs the appliance knows and has not deleted. */
+  readonly vms: readonly InventoryVm[];
+  /** A sentence when namesakes could not be told apart (their points then share a workload). */
+  readonly note: string | null;
+}
+
 export interface RestorePointSource {
   /** The API version configured or found so far; null before the appliance was ever reached. */
   readonly knownApiVersion: string | null;
   /** Calls `onPoint` once per restore point, as pages arrive. Throws a sentence-bearing error when the read fails; points already delivered stay delivered. */
-  readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport>;
+  readRestorePoints(onPoint: (point: RestorePoint) => void, context?: ReadContext): Promise<SourceReport>;
+  /** The VM inventory; null when the API version has none. Optional: a source without one has no coverage. */
+  readInventory?(): Promise<Inventory | null>;
+  /** Sessions started at or after `since` (epoch ms) that ended Error or Warning; null when the API version cannot list them. */
+  readFailures?(since: number): Promise<readonly SessionFailure[] | null>;
   /** Null when the appliance no longer has the session. */
   getJobSession(id: string): Promise<JobSession | null>;
   identify(): Promise<ApplianceIdentity>;

@@ -3,7 +3,15 @@
  * is rendered from. `WorkloadSummary.recent` is the one addition, for answers about a single
  * workload; `toSummaryJson` leaves it out of the public document.
  */
+import type { Coverage } from './coverage.ts';
+import type { FailureSummary, LastFailure } from './failures.ts';
 import type { WorkloadKind } from './model.ts';
+
+/**
+ * Why a workload or destination must not get the "all good" mark although it may be fresh: its
+ * newest point is corrupted, or the newest session that processed it ended Error or Warning.
+ */
+export type Trouble = 'corrupted' | 'Error' | 'Warning';
 
 export interface PointSummary {
   readonly id: string;
@@ -15,6 +23,13 @@ export interface PointSummary {
   readonly jobSessionId: string | null;
   /** The workload's name; null when the API does not name it. */
   readonly workload: string | null;
+  /** Hot, Cool, Archive… (not in the JSON: messages label archive-tier points). */
+  readonly accessTier?: string | null;
+}
+
+/** The newest point whatever its state. */
+export interface NewestPoint extends PointSummary {
+  readonly corrupted: boolean;
 }
 
 export interface DestinationSummary {
@@ -28,12 +43,22 @@ export interface DestinationSummary {
   readonly staleAfter: string | null;
   readonly stale: boolean;
   readonly staleWorkloads: number;
+  /** Not in the JSON: a newer corrupted point, or the latest point's session failed or warned. */
+  readonly trouble: Trouble | null;
+  /** Not in the JSON: workloads not stale here whose newest point here is corrupted or whose newest session failed or warned. */
+  readonly troubledWorkloads: number;
+  /** Not in the JSON: points here whose size is known (none: the total is unknown, not 0 B). */
+  readonly sizedPoints?: number;
 }
 
 export interface WorkloadDestination {
   readonly restorePoints: number;
   readonly latest: PointSummary | null;
+  /** The newest point whatever its state; the same point as `latest` when that one is usable. */
+  readonly newest: NewestPoint | null;
   readonly stale: boolean;
+  /** Not in the JSON. */
+  readonly trouble: Trouble | null;
 }
 
 export interface RecentPoint extends PointSummary {
@@ -44,8 +69,16 @@ export interface RecentPoint extends PointSummary {
 
 export interface WorkloadSummary {
   readonly kind: WorkloadKind;
+  /** The appliance's id for the workload; null when the API names none. */
+  readonly id: string | null;
   readonly name: string;
+  /** Not in the JSON: what tells it apart from a namesake on the same appliance; null when no namesake. */
+  readonly label: string | null;
   readonly stale: boolean;
+  /** Not in the JSON: set when it must not get the "all good" mark (see Trouble). */
+  readonly trouble: Trouble | null;
+  /** The newest session of the failure window that processed it and ended Error or Warning for it. */
+  readonly lastFailure: LastFailure | null;
   readonly destinations: Readonly<Record<string, WorkloadDestination>>;
   /** The newest points of any state, newest first (not part of the JSON document). */
   readonly recent: readonly RecentPoint[];
@@ -66,6 +99,14 @@ export interface ApplianceSummary {
   readonly totalBytes: number;
   readonly destinations: readonly DestinationSummary[];
   readonly workloads: readonly WorkloadSummary[];
+  /** Null when there is no VM inventory. */
+  readonly coverage: Coverage | null;
+  /** Sessions of the failure window that ended Error or Warning, newest first. */
+  readonly failures: readonly FailureSummary[];
+  /** Not in the JSON: sentences about what could not be read beside the points. */
+  readonly notes: readonly string[];
+  /** Not in the JSON: points whose size is known (none: the total is unknown, not 0 B). */
+  readonly sizedPoints?: number;
 }
 
 export interface Summary {
@@ -73,16 +114,34 @@ export interface Summary {
   readonly appliances: readonly ApplianceSummary[];
 }
 
-/** The public `summary --json` document: the summary without the internal `recent` lists. */
+/** A point as the JSON shows it: without the access tier (messages only). */
+function publicPoint<T extends PointSummary>(point: T | null): Omit<T, 'accessTier'> | null {
+  if (point === null) return null;
+  const { accessTier: _tier, ...rest } = point;
+  return rest;
+}
+
+/** The public `summary --json` document: the summary without what only messages use. */
 export function toSummaryJson(summary: Summary): unknown {
   return {
     generatedAt: summary.generatedAt,
-    appliances: summary.appliances.map(({ warning, ...appliance }) => ({
+    appliances: summary.appliances.map(({ notes: _notes, sizedPoints: _sized, warning, destinations, workloads, coverage, failures, ...appliance }) => ({
       ...appliance,
-      destinations: appliance.destinations.map(({ staleAfter: _written, ...destination }) => destination),
       // Only when there is something to say: most appliances have no warning.
       ...(warning === null ? {} : { warning }),
-      workloads: appliance.workloads.map(({ recent: _recent, ...workload }) => workload),
+      destinations: destinations.map(({ trouble: _t, troubledWorkloads: _n, sizedPoints: _s, staleAfter: _written, latest, ...destination }) => ({ ...destination, latest: publicPoint(latest) })),
+      workloads: workloads.map(({ recent: _recent, label: _label, trouble: _trouble, lastFailure, destinations: perDestination, ...workload }) => ({
+        ...workload,
+        destinations: Object.fromEntries(
+          Object.entries(perDestination).map(([name, state]) => [
+            name,
+            { restorePoints: state.restorePoints, latest: publicPoint(state.latest), newest: publicPoint(state.newest), stale: state.stale },
+          ]),
+        ),
+        lastFailure: lastFailure && { sessionId: lastFailure.sessionId, status: lastFailure.status, startedAt: lastFailure.startedAt, message: lastFailure.message },
+      })),
+      coverage: coverage && { workloads: coverage.workloads, protected: coverage.protected, unprotected: coverage.unprotected.map(({ kind, id, name }) => ({ kind, id, name })) },
+      failures,
     })),
   };
 }

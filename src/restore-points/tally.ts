@@ -3,7 +3,7 @@
  * an appliance never needs all its points in memory at once. Its size grows with workloads and
  * destinations, not with points. `summariseTally` turns it into a summary for a given `now`.
  */
-import type { RestorePoint, Workload, WorkloadKind } from './model.ts';
+import { workloadKey, type RestorePoint, type Workload, type WorkloadKind } from './model.ts';
 
 /** How many recent points a workload keeps for answers about that workload. */
 export const RECENT_POINTS = 5;
@@ -25,8 +25,12 @@ const saturates = (total: number, size: number | null) => total + (size ?? 0) > 
 export interface SeriesTally {
   count: number;
   bytes: number;
+  /** Points whose size is known: a total of 0 from none of them is "size unknown", not 0 B. */
+  sized?: number;
   /** The newest point that is not corrupted. */
   latest: RestorePoint | null;
+  /** The newest point whatever its state (corrupted included). */
+  newest: RestorePoint | null;
 }
 
 export interface WorkloadTally {
@@ -44,7 +48,11 @@ export function isNewer(a: RestorePoint, b: RestorePoint): boolean {
 function addToSeries(series: SeriesTally, point: RestorePoint, future: boolean): void {
   series.count++;
   series.bytes = addBytes(series.bytes, point.sizeBytes);
-  if (!point.corrupted && !future && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
+  if (point.sizeBytes !== null) series.sized = (series.sized ?? 0) + 1;
+  // A point from a wrong clock is neither the latest nor the newest: it would hide staleness.
+  if (future) return;
+  if (!point.corrupted && (series.latest === null || isNewer(point, series.latest))) series.latest = point;
+  if (series.newest === null || isNewer(point, series.newest)) series.newest = point;
 }
 
 function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
@@ -55,7 +63,7 @@ function addToRecent(recent: RestorePoint[], point: RestorePoint): void {
   if (recent.length > RECENT_POINTS) recent.pop();
 }
 
-const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null });
+const newSeries = (): SeriesTally => ({ count: 0, bytes: 0, latest: null, newest: null });
 
 export class PointTally {
   /** Points after this instant (epoch ms) are left out: the tally "as of" a time. Null: all. */
@@ -70,6 +78,8 @@ export class PointTally {
   newestFuture: number | null = null;
   /** A byte total would have passed Number.MAX_SAFE_INTEGER and stopped there instead. */
   bytesSaturated = false;
+  /** Points whose size is known. */
+  sized = 0;
   readonly destinations = new Map<string, SeriesTally>();
   readonly #workloads = new Map<WorkloadKind, Map<string, WorkloadTally>>();
 
@@ -86,6 +96,7 @@ export class PointTally {
     // The appliance total is the largest: when it does not saturate, no destination's does.
     if (saturates(this.bytes, point.sizeBytes)) this.bytesSaturated = true;
     this.bytes = addBytes(this.bytes, point.sizeBytes);
+    if (point.sizeBytes !== null) this.sized++;
     const future = this.futureAfter !== null && point.pointInTime > this.futureAfter;
     if (future) {
       this.future++;
@@ -98,14 +109,16 @@ export class PointTally {
   }
 
   workloads(): WorkloadTally[] {
-    return [...this.#workloads.values()].flatMap((byName) => [...byName.values()]);
+    return [...this.#workloads.values()].flatMap((byKey) => [...byKey.values()]);
   }
 
   #addToWorkload(workload: Workload, point: RestorePoint, future: boolean): void {
-    let byName = this.#workloads.get(workload.kind);
-    if (!byName) this.#workloads.set(workload.kind, (byName = new Map()));
-    let tally = byName.get(workload.name);
-    if (!tally) byName.set(workload.name, (tally = { workload, destinations: new Map(), recent: [] }));
+    let byKey = this.#workloads.get(workload.kind);
+    if (!byKey) this.#workloads.set(workload.kind, (byKey = new Map()));
+    // By the appliance's id when it names one: namesakes in two resource groups stay apart.
+    const key = workloadKey(workload);
+    let tally = byKey.get(key);
+    if (!tally) byKey.set(key, (tally = { workload, destinations: new Map(), recent: [] }));
     let series = tally.destinations.get(point.destination);
     if (!series) tally.destinations.set(point.destination, (series = newSeries()));
     addToSeries(series, point, future);

@@ -1,9 +1,11 @@
 /**
  * The one-line verdict on a summary: what a channel notification alone must tell. Never green
- * while an appliance could not be read.
+ * while an appliance could not be read, something is stale or failing, or a VM is unprotected;
+ * it leads with coverage when the appliances have an inventory.
  */
-import { formatBytes, formatCount, plural } from './format.ts';
+import { formatCount, plural } from './format.ts';
 import type { Summary } from './summary.ts';
+import { countsOf, countWords, formatTotal, unread, type ApplianceCounts } from './truth-words.ts';
 
 export interface Verdict {
   readonly emoji: string;
@@ -12,31 +14,42 @@ export interface Verdict {
   readonly unreadable: number;
   readonly staleDestinations: number;
   readonly staleWorkloads: number;
+  /** Workloads not stale but whose newest point is corrupted or whose newest session failed or warned. */
+  readonly failing: number;
+  /** Inventory VMs without any restore point. */
+  readonly unprotected: number;
 }
 
-/** Nothing was read from it: its destinations say nothing beyond its error. */
-export function unread(appliance: { error: string | null; restorePoints: number }): boolean {
-  return appliance.error !== null && appliance.restorePoints === 0;
-}
+export { unread };
 
 export function verdictOf(summary: Summary): Verdict {
   const appliances = summary.appliances;
   const unreadable = appliances.filter((a) => a.error).length;
   // An appliance that could not be read at all is counted as unreachable, not as stale too.
-  const staleDestinations = appliances.reduce((n, a) => n + (unread(a) ? 0 : a.destinations.filter((d) => d.stale).length), 0);
-  const staleWorkloads = appliances.reduce((n, a) => n + a.workloads.filter((w) => w.stale).length, 0);
+  const counts = appliances.map(countsOf);
+  const sum = (pick: (c: ApplianceCounts) => number) => counts.reduce((n, c) => n + pick(c), 0);
+  const total: ApplianceCounts = {
+    staleDestinations: sum((c) => c.staleDestinations),
+    staleWorkloads: sum((c) => c.staleWorkloads),
+    failing: sum((c) => c.failing),
+    unprotected: sum((c) => c.unprotected),
+  };
   const destinations = appliances.reduce((n, a) => n + (unread(a) ? 0 : a.destinations.length), 0);
   const points = appliances.reduce((n, a) => n + a.restorePoints, 0);
   const bytes = appliances.reduce((n, a) => n + a.totalBytes, 0);
-  const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatBytes(bytes)];
-  if (appliances.length === 0) return { emoji: '⚪', line: '⚪ No appliance is configured', unreadable, staleDestinations, staleWorkloads };
+  const sized = appliances.reduce((n, a) => n + (a.sizedPoints ?? a.restorePoints), 0);
+  const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatTotal(bytes, points, sized)];
+  const base = { unreadable, staleDestinations: total.staleDestinations, staleWorkloads: total.staleWorkloads, failing: total.failing, unprotected: total.unprotected };
+  if (appliances.length === 0) return { emoji: '⚪', line: '⚪ No appliance is configured', ...base };
+  // Coverage leads: "14 of 16 VMs protected", over the appliances whose inventory was read.
+  const covered = appliances.filter((a) => a.coverage && !unread(a));
+  const inventory = covered.reduce((n, a) => n + a.coverage!.workloads, 0);
+  const coverage = inventory > 0 ? [`${formatCount(inventory - total.unprotected)} of ${plural(inventory, 'VM')} protected`] : [];
   const problems = [
     ...(unreadable ? [`${formatCount(unreadable)} ${unreadable === 1 ? 'appliance' : 'appliances'} unreachable`] : []),
-    ...(staleDestinations ? [plural(staleDestinations, 'stale destination')] : []),
-    ...(staleWorkloads ? [plural(staleWorkloads, 'stale workload')] : []),
+    ...countWords({ ...total, unprotected: 0 }),
   ];
-  const emoji = unreadable ? '🔴' : problems.length ? '⚠️' : '✅';
-  const head = problems.length ? problems.join(' · ') : 'All fresh';
-  return { emoji, line: `${emoji} ${head} · ${totals.join(' · ')}`, unreadable, staleDestinations, staleWorkloads };
+  const emoji = unreadable ? '🔴' : problems.length || total.unprotected ? '⚠️' : '✅';
+  const head = [...coverage, ...(problems.length ? problems : ['All fresh'])].join(' · ');
+  return { emoji, line: `${emoji} ${head} · ${totals.join(' · ')}`, ...base };
 }
-

@@ -18,6 +18,34 @@ export interface SimPoint {
   readonly corrupted: boolean;
   readonly jobSessionId: string;
   readonly region: string;
+  /** VM points: the inventory id of the VM (for `VirtualMachineId=`); absent: none. */
+  readonly vmId?: string;
+  /** Hot, Cool, Archive…; absent: Hot for AzureBlob, none for snapshots. */
+  readonly accessTier?: string;
+}
+
+/** A VM of the simulated inventory (`/virtualMachines`). */
+export interface SimVm {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly subscriptionId: string;
+  readonly subscriptionName: string;
+  readonly region: string;
+}
+
+/** What a session did to one VM (`/jobSessions/{id}/protectedItems`). */
+export interface SimSessionItem {
+  readonly vm: SimVm;
+  readonly status: 'Success' | 'Warning' | 'Error';
+}
+
+/** A line of a session's log (`/jobSessions/{id}/log`). */
+export interface SimLogLine {
+  /** After the session's start. */
+  readonly afterMs: number;
+  readonly status: 'Success' | 'Warning' | 'Error';
+  readonly message: string;
 }
 
 export interface SimSession {
@@ -29,6 +57,8 @@ export interface SimSession {
   readonly protectedInstances: number;
   readonly start: number;
   readonly stop: number;
+  readonly items?: readonly SimSessionItem[];
+  readonly log?: readonly SimLogLine[];
 }
 
 /** A collection's records, by index: either domain-like points or raw records served verbatim. */
@@ -39,6 +69,10 @@ export type RecordSource =
 export interface Dataset {
   readonly collections: Partial<Record<WorkloadKind, RecordSource>>;
   jobSession(id: string): SimSession | null;
+  /** The VM inventory; absent: the appliance knows no VMs (an empty `/virtualMachines`). */
+  readonly inventory?: readonly SimVm[];
+  /** Every session, for `/jobSessions` listings; absent: none is listed. */
+  readonly sessions?: readonly SimSession[];
 }
 
 export function recordCount(source: RecordSource): number {
@@ -83,7 +117,7 @@ function random(seed: number): () => number {
   };
 }
 
-export function pointsDataset(points: readonly SimPoint[], sessions: readonly SimSession[] = []): Dataset {
+export function pointsDataset(points: readonly SimPoint[], sessions: readonly SimSession[] = [], inventory?: readonly SimVm[]): Dataset {
   const byKind: Partial<Record<WorkloadKind, SimPoint[]>> = {};
   for (const point of points) (byKind[point.kind] ??= []).push(point);
   const collections: Partial<Record<WorkloadKind, RecordSource>> = {};
@@ -91,7 +125,7 @@ export function pointsDataset(points: readonly SimPoint[], sessions: readonly Si
     collections[kind] = { form: 'points', count: list.length, at: (index) => list[index]! };
   }
   const sessionsById = new Map(sessions.map((session) => [session.id, session]));
-  return { collections, jobSession: (id) => sessionsById.get(id) ?? null };
+  return { collections, jobSession: (id) => sessionsById.get(id) ?? null, sessions, ...(inventory ? { inventory } : {}) };
 }
 
 /** Serves the given records verbatim as the VM collection (malformed records, the seed document). */
@@ -129,10 +163,15 @@ export function demoDataset(options: DemoOptions): Dataset {
   const corruptedVm = vmNames[vmNames.length > 9 ? 9 : 0]!;
   let pointIndex = 0;
 
-  const addSession = (day: number, type: string, localizedType: string, policyName: string, start: number, status = 'Success') => {
+  // The inventory: every VM above in rg-prod, a namesake of the second one in rg-dev, and two
+  // VMs nothing protects.
+  const vms: SimVm[] = vmNames.map((name, index) => simVm(index, name, 'rg-prod', PRODUCTION, regions[index % regions.length]!));
+  const namesake = simVm(1000, vmNames[1 % vmNames.length]!, 'rg-dev', DEVELOPMENT, regions[0]!);
+  const inventory = [...vms, namesake, simVm(1001, 'vm-new-07', 'rg-dev', DEVELOPMENT, regions[1]!), simVm(1002, 'vm-test-03', 'rg-dev', DEVELOPMENT, regions[2]!)];
+  const addSession = (day: number, type: string, localizedType: string, policyName: string, start: number, status = 'Success', detail: Pick<SimSession, 'items' | 'log'> = {}) => {
     const id = simUuid(0x5e551000 + day, sessions.length);
     const duration = (8 + Math.floor(next() * 40)) * 60_000;
-    sessions.push({ id, type, localizedType, status, policyName, protectedInstances: vmCount, start, stop: start + duration });
+    sessions.push({ id, type, localizedType, status, policyName, protectedInstances: vmCount, start, stop: start + duration, ...detail });
     return id;
   };
 
@@ -143,9 +182,31 @@ export function demoDataset(options: DemoOptions): Dataset {
     const snapshotRuns = snapshotStart <= options.now;
     const backupRuns = backupStart + HOUR <= options.now;
     const snapshotSession = snapshotRuns ? addSession(day, 'PolicySnapshot', 'Snapshot', 'Daily snapshots', snapshotStart) : null;
+    // Last night's backup warned about the VM whose newest backup is corrupted.
+    const warned = day === 0;
     const backupSession = backupRuns
-      ? addSession(day, 'PolicyBackup', 'Backup', 'Nightly backup to blob', backupStart, day === 0 ? 'Warning' : 'Success')
+      ? addSession(day, 'PolicyBackup', 'Backup', 'Nightly backup to blob', backupStart, warned ? 'Warning' : 'Success', {
+          items: vms.filter((vm) => vm.name !== staleVm || day >= 3).map((vm) => ({ vm, status: warned && vm.name === corruptedVm ? 'Warning' : 'Success' })),
+          log: warned
+            ? [
+                { afterMs: 60_000, status: 'Success', message: 'Processing started' },
+                { afterMs: 9 * 60_000, status: 'Warning', message: `${corruptedVm}: the backup was created but failed verification (checksum mismatch in block 1842); the next run will create a full backup` },
+                { afterMs: 12 * 60_000, status: 'Success', message: 'Processing finished' },
+              ]
+            : [],
+        })
       : null;
+    // The stale VM's own policy has failed for three nights, with the appliance's reason.
+    if (day < 3 && snapshotStart - 30 * 60_000 <= options.now) {
+      const stale = vms.find((vm) => vm.name === staleVm)!;
+      addSession(day, 'PolicyBackup', 'Backup', 'Gold-VMs', snapshotStart - 30 * 60_000, 'Error', {
+        items: [{ vm: stale, status: 'Error' }],
+        log: [
+          { afterMs: 30_000, status: 'Success', message: 'Processing started' },
+          { afterMs: 4 * 60_000, status: 'Error', message: `Failed to create a snapshot of ${staleVm}: the disk ${staleVm}-osdisk is locked by another operation (OperationNotAllowed)` },
+        ],
+      });
+    }
     vmNames.forEach((vm, vmIndex) => {
       if (vm === staleVm && day < 3) return;
       const region = regions[vmIndex % regions.length]!;
@@ -162,6 +223,7 @@ export function demoDataset(options: DemoOptions): Dataset {
           corrupted: false,
           jobSessionId: snapshotSession,
           region,
+          vmId: vms[vmIndex]!.id,
         });
       }
       if (backupSession) {
@@ -176,9 +238,27 @@ export function demoDataset(options: DemoOptions): Dataset {
           corrupted: vm === corruptedVm && day === 0,
           jobSessionId: backupSession,
           region,
+          vmId: vms[vmIndex]!.id,
+          // The oldest backups have been moved to the archive tier.
+          ...(day >= days - 2 ? { accessTier: 'Archive' } : {}),
         });
       }
     });
+    if (snapshotSession) {
+      points.push({
+        id: simUuid(0x0f000000, pointIndex++),
+        kind: 'vm',
+        workload: namesake.name,
+        pointInTime: snapshotStart + 40 * 60_000,
+        sizeBytes: 32 * 1024 ** 3,
+        destination: 'Snapshot',
+        type: 'Full',
+        corrupted: false,
+        jobSessionId: snapshotSession,
+        region: namesake.region,
+        vmId: namesake.id,
+      });
+    }
     if (day % 5 === 2) {
       const start = today - day * DAY + 14 * HOUR;
       const session = addSession(day, 'ManualSnapshot', 'Manual snapshot', 'Manual snapshot', start);
@@ -193,6 +273,7 @@ export function demoDataset(options: DemoOptions): Dataset {
         corrupted: false,
         jobSessionId: session,
         region: regions[0]!,
+        vmId: vms[1 % vms.length]!.id,
       });
     }
     if (backupSession) {
@@ -225,7 +306,14 @@ export function demoDataset(options: DemoOptions): Dataset {
       });
     }
   }
-  return pointsDataset(points, sessions);
+  return pointsDataset(points, sessions, inventory);
+}
+
+const PRODUCTION = { id: '00000000-0000-4000-8000-0000000050b1', name: 'Production' };
+const DEVELOPMENT = { id: '00000000-0000-4000-8000-0000000050b2', name: 'Development' };
+
+function simVm(index: number, name: string, resourceGroup: string, subscription: { id: string; name: string }, region: string): SimVm {
+  return { id: simUuid(0x7a000000, index), name, resourceGroup, subscriptionId: subscription.id, subscriptionName: subscription.name, region };
 }
 
 export interface SyntheticOptions {

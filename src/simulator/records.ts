@@ -59,7 +59,7 @@ export function wirePoint(point: SimPoint, shape: Shape, baseUrl: string, versio
         retrievedDataExpirationDate: null,
         notifyBeforeRetrievedDataExpirationHours: null,
         immutableTill: null,
-        accessTier: point.destination === 'AzureBlob' ? 'Hot' : null,
+        accessTier: point.accessTier ?? (point.destination === 'AzureBlob' ? 'Hot' : null),
         latestChainSizeBytes: point.sizeBytes,
       };
     case 'sql':
@@ -168,7 +168,7 @@ export function wirePointJson(point: SimPoint, shape: Shape, baseUrl: string, ve
         `${common},"vbrId":null,"pointInTimeLocalTime":"${time}","backupSizeBytes":${size},"vmName":"${workload}",` +
         `"resourceHashId":"hash-${workload}","regionId":"${region}","regionName":"${region}","backupDestination":"${destination}",` +
         `"_links":{"self":{"href":"${api}/restorePoints/virtualMachines/${id}"}},${retrieval},` +
-        `"accessTier":${point.destination === 'AzureBlob' ? '"Hot"' : 'null'},"latestChainSizeBytes":${size}}`
+        `"accessTier":${point.accessTier ? `"${inner(point.accessTier)}"` : point.destination === 'AzureBlob' ? '"Hot"' : 'null'},"latestChainSizeBytes":${size}}`
       );
     }
     case 'sql': {

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiVersion } from '../veeam/api-versions.ts';
 import type { WorkloadKind } from '../restore-points/model.ts';
 import { recordCount, type Dataset, type RecordSource } from './dataset.ts';
+import { inventoryRoute, pointsOfVm } from './inventory-routes.ts';
 import { PageWriter, wireSession, type Shape } from './records.ts';
 
 /** Appliance 8.1 serves API v6…v8.1; appliance 1.0 serves v1 only. */
@@ -253,14 +254,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return { status: 400, body: problem(400, 'Bad Request', `Unsupported grant_type ${grant ?? '(none)'}.`) };
   };
 
-  const page = (source: RecordSource, query: URLSearchParams, shape: Shape, version: ApiVersion): SimAnswer => {
+  const page = (source: RecordSource, query: URLSearchParams, shape: Shape, version: ApiVersion, path = 'restorePoints'): SimAnswer => {
     const asked = queryNumber(query, 'Limit') ?? (version === 'v1' ? 30 : 100);
     const limit = Math.max(1, faults.limitCap === null ? asked : Math.min(asked, faults.limitCap));
     const offset = faults.ignoreOffset ? 0 : (queryNumber(query, 'Offset') ?? 0);
     const total = recordCount(source);
     const end = Math.min(total, offset + limit);
     const totalCount = faults.nullTotalCount ? null : total;
-    const self = `${baseUrl}/api/${version}/restorePoints?Offset=${offset}&Limit=${limit}`;
+    const self = `${baseUrl}/api/${version}/${path}?Offset=${offset}&Limit=${limit}`;
     if (source.form === 'points') {
       // Written as text, byte for byte what JSON.stringify would send: generating a page must cost
       // far less than reading it, or the simulator, not the client, is what gets measured.
@@ -289,6 +290,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           deploymentSubscriptionId: '00000000-0000-4000-8000-00000000501b',
         },
       };
+    }
+    if (!['v1', 'v2', 'v3', 'v4', 'v5', 'v6'].includes(version)) {
+      const listed = (records: readonly unknown[], q: URLSearchParams, path: string) =>
+        page({ form: 'raw', records }, q, shapeOf(version), version, path) as { status: number; body: object };
+      const answer = inventoryRoute(options.dataset, rest, query, listed, baseUrl, version);
+      if (answer) return answer;
+      const vmId = [...query].find(([key]) => key.toLowerCase() === 'virtualmachineid')?.[1];
+      if (rest === 'restorePoints/virtualMachines' && vmId !== undefined) {
+        return page(pointsOfVm(options.dataset.collections.vm, vmId), query, shapeOf(version), version);
+      }
     }
     const session = /^jobSessions\/([^/]+)$/.exec(rest);
     if (session) {

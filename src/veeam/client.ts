@@ -7,15 +7,17 @@ import { isHTTPError } from 'ky';
 import { formatDuration } from '../lib/duration.ts';
 import { within } from '../lib/timeout.ts';
 import type { Logger } from '../log.ts';
-import type { JobSession, RestorePoint } from '../restore-points/model.ts';
-import type { ApplianceIdentity, RestorePointSource, SourceReport } from '../restore-points/source.ts';
+import type { JobSession, RestorePoint, SessionFailure } from '../restore-points/model.ts';
+import type { ApplianceIdentity, Inventory, ReadContext, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
 import { BodyInterrupted, DEFAULT_MAX_PAGE_BYTES, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { SeenIds } from './id-set.ts';
-import { readAllPages } from './paging.ts';
+import { namesakes, readPointOwners, readVmInventory, vmIdentity, type PagedRead } from './inventory.ts';
+import { readAllPages, type PageSink } from './paging.ts';
+import { lastProblemLine, readFailures } from './sessions.ts';
 import { requestSlots, type RequestSlots } from './request-slots.ts';
-import { createWorkloadInterner, toJobSession, toRestorePoint } from './to-domain.ts';
+import { createWorkloadInterner, toJobSession, toRestorePoint, type VmIdentity } from './to-domain.ts';
 import { TokenSession, type IssuedToken } from './token-session.ts';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy, type Transport } from './transport.ts';
 import { wireAbout, wirePage, type WirePage } from './wire.ts';
@@ -67,7 +69,10 @@ export interface VeeamClientOptions {
   readonly parallelism?: number;
 }
 
-type SearchParams = Record<string, string | number>;
+type SearchParams = Record<string, string | number> | URLSearchParams;
+
+/** Versions that list VMs (`/virtualMachines`) and filter sessions by `Status` and `FromUtc`. */
+const INVENTORY_VERSIONS: readonly ApiVersion[] = ['v7', 'v8', 'v8.1'];
 
 /** At most this many skipped records are logged one by one per read; the rest are counted. */
 const SKIP_LOG_LIMIT = 20;
@@ -88,6 +93,8 @@ export class VeeamClient implements RestorePointSource {
   /** v4…v6: which of a collection's paths this appliance answered, so the 404 is asked once. */
   readonly #servedPaths = new Map<string, string>();
   #version: Promise<ApiVersion> | null = null;
+  /** The last inventory read: which VM owns which point where names are shared. */
+  #identity: { vms: Parameters<typeof vmIdentity>[0]; owners: Map<string, string> } | null = null;
   #knownVersion: ApiVersion | null = null;
   #serverVersion: string | null = null;
 
@@ -145,18 +152,41 @@ export class VeeamClient implements RestorePointSource {
     return { apiVersion, serverVersion: this.#serverVersion };
   }
 
+  async readInventory(): Promise<Inventory | null> {
+    const apiVersion = await this.apiVersion();
+    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+    const read = this.#pagedRead(apiVersion);
+    const inventory = await readVmInventory(read);
+    const shared = namesakes(inventory.all);
+    let owners = new Map<string, string>();
+    let note: string | null = null;
+    try {
+      owners = await readPointOwners(read, shared);
+    } catch (error) {
+      note = `VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`;
+    }
+    this.#identity = { vms: inventory.all, owners };
+    return { vms: inventory.vms, note };
+  }
+
+  async readFailures(since: number): Promise<readonly SessionFailure[] | null> {
+    const apiVersion = await this.apiVersion();
+    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+    return readFailures({ getJson: (path, params) => this.#getJson(`${apiVersion}/${path}`, params), readPaged: this.#pagedRead(apiVersion) }, since);
+  }
+
   /**
    * Every restore point, delivered as pages arrive. The read ends within READ_TIMEOUT whatever
    * the appliance does: at the deadline its requests are aborted, the points read so far stand,
    * and the report says why the read is incomplete (or, when not even the login finished, it throws).
    */
-  async readRestorePoints(onPoint: (point: RestorePoint) => void): Promise<SourceReport> {
+  async readRestorePoints(onPoint: (point: RestorePoint) => void, context?: ReadContext): Promise<SourceReport> {
     const controller = new AbortController();
     const state: ReadState = { open: true, loggedIn: false, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
     const deliver = (point: RestorePoint) => {
       if (state.open) onPoint(point);
     };
-    const work = this.#readAll(deliver, { renewals: 0, signal: controller.signal }, state);
+    const work = this.#readAll(deliver, { renewals: 0, signal: controller.signal }, state, context);
     const outcome = await within(
       work.then(
         (report) => ({ report }),
@@ -187,10 +217,11 @@ export class VeeamClient implements RestorePointSource {
     return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: `it did not finish within ${limit}` };
   }
 
-  async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState): Promise<SourceReport> {
+  async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState, context?: ReadContext): Promise<SourceReport> {
     const apiVersion = await this.apiVersion();
     state.loggedIn = true;
     const intern = createWorkloadInterner();
+    const identity: VmIdentity | null = context?.inventory && this.#identity ? vmIdentity(this.#identity.vms, this.#identity.owners) : null;
     const appliance = this.#settings.name;
 
     // Collections are read side by side; the request slots keep the appliance's load bounded.
@@ -201,7 +232,7 @@ export class VeeamClient implements RestorePointSource {
       state.seen.push(seen);
       const sink = (records: readonly unknown[]) => {
         for (const record of records) {
-          const converted = toRestorePoint(record, collection.kind, appliance, intern, collection.destinationFromType === true);
+          const converted = toRestorePoint(record, collection.kind, appliance, intern, collection.destinationFromType === true, identity);
           if (!converted.ok) {
             if (++state.skipped <= SKIP_LOG_LIMIT) {
               this.#logger.debug({ collection: collection.path, reason: converted.reason }, 'skipped a restore point record');
@@ -237,7 +268,10 @@ export class VeeamClient implements RestorePointSource {
       const body = await this.#getJson(`${apiVersion}/jobSessions/${encodeURIComponent(id)}`);
       const session = toJobSession(body, this.#settings.name, id);
       if (!session) throw new VeeamError('malformed', `${this.#transport.host} sent a job session the bot cannot read.`);
-      return session;
+      if (!['error', 'warning'].includes(session.status.toLowerCase())) return session;
+      // A failed or warning session says why: the log's last Error/Warning line (best effort).
+      const message = await this.#getJson(`${apiVersion}/jobSessions/${encodeURIComponent(id)}/log`).then(lastProblemLine, () => null);
+      return { ...session, message };
     } catch (error) {
       if (error instanceof VeeamError && error.kind === 'not-found') return null;
       throw error;
@@ -285,6 +319,18 @@ export class VeeamClient implements RestorePointSource {
         { status: error.status, title: error.title, detail: error.detail, traceId: error.traceId, hint: 'set VEEAM_API_VERSION to auto', cause: error },
       );
     }
+  }
+
+  /** Every page of a path with these parameters, through the request slots. */
+  #pagedRead(version: ApiVersion): PagedRead {
+    return async (path: string, params: Readonly<Record<string, string>>, sink: PageSink) => {
+      const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
+        const page = wirePage.safeParse(await this.#getJson(`${version}/${path}`, { ...params, Offset: offset, Limit: limit }));
+        if (!page.success) throw new VeeamError('malformed', `${this.#transport.host} sent a ${path} page without a results list.`);
+        return page.data;
+      };
+      await readAllPages(fetchPage, sink, { pageSize: this.#pageSize, parallelism: this.#parallelism });
+    };
   }
 
   async #readCollection(version: ApiVersion, collection: Collection, sink: (records: readonly unknown[]) => void, budget: ReadBudget) {

@@ -136,25 +136,46 @@ function sessionIdFromLinks(links: WireRestorePoint['_links']): string | null {
   }
 }
 
-/** Workloads are shared by every point of the same VM: one object each, not one per point. */
-export type WorkloadInterner = (kind: WorkloadKind, name: string) => Workload;
+/**
+ * Workloads are shared by every point of the same workload: one object each, not one per point.
+ * Keyed by the appliance's id when the record (or the identity resolver) gives one, else by name.
+ */
+export type WorkloadInterner = (kind: WorkloadKind, name: string, id?: string | null, context?: string | null) => Workload;
 
 export function createWorkloadInterner(): WorkloadInterner {
   const byKind = new Map<WorkloadKind, Map<string, Workload>>();
   // A collection is one kind: its map is kept at hand.
   let lastKind: WorkloadKind | null = null;
-  let lastByName = new Map<string, Workload>();
-  return (kind, name) => {
+  let lastByKey = new Map<string, Workload>();
+  return (kind, name, id, context) => {
     if (kind !== lastKind) {
-      let byName = byKind.get(kind);
-      if (!byName) byKind.set(kind, (byName = new Map()));
+      let byKey = byKind.get(kind);
+      if (!byKey) byKind.set(kind, (byKey = new Map()));
       lastKind = kind;
-      lastByName = byName;
+      lastByKey = byKey;
     }
-    let workload = lastByName.get(name);
-    if (!workload) lastByName.set(name, (workload = { kind, name }));
+    const key = id ? `id:${id}` : name;
+    let workload = lastByKey.get(key);
+    if (!workload) lastByKey.set(key, (workload = id ? { kind, name, id, context: context ?? null } : { kind, name }));
     return workload;
   };
+}
+
+/** Says which workload a VM point belongs to when its name alone cannot (see identity.ts). */
+export type VmIdentity = (name: string, pointId: string) => { readonly id: string; readonly context: string | null } | null;
+
+/** The appliance's id and distinguishing context for a non-VM record, when it names one. */
+function recordIdentity(record: WireFields, kind: WorkloadKind): { id: string | null; context: string | null } {
+  switch (kind) {
+    case 'vm':
+      return { id: null, context: null };
+    case 'sql':
+      return { id: record.databaseId || null, context: record.sqlServerName || null };
+    case 'fileShare':
+      return { id: record.fileShareId || null, context: null };
+    case 'cosmosDb':
+      return { id: record.accountId || null, context: null };
+  }
 }
 
 export function toRestorePoint(
@@ -163,14 +184,15 @@ export function toRestorePoint(
   appliance: string,
   intern: WorkloadInterner,
   destinationFromType = false,
+  vmIdentity: VmIdentity | null = null,
 ): PointConversion {
   if (isPlainRecord(raw)) {
     const session = nonBlank(raw.jobSessionId);
-    if (session !== null) return toPoint(raw, session, kind, appliance, intern, destinationFromType);
+    if (session !== null) return toPoint(raw, session, kind, appliance, intern, destinationFromType, vmIdentity);
     const links = plainLinks(raw._links);
-    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern, destinationFromType);
+    if (links !== false) return toPoint(raw, sessionIdFromLinks(links), kind, appliance, intern, destinationFromType, vmIdentity);
   }
-  return toRestorePointViaSchema(raw, kind, appliance, intern, destinationFromType);
+  return toRestorePointViaSchema(raw, kind, appliance, intern, destinationFromType, vmIdentity);
 }
 
 /**
@@ -183,6 +205,7 @@ export function toRestorePointViaSchema(
   appliance: string,
   intern: WorkloadInterner,
   destinationFromType = false,
+  vmIdentity: VmIdentity | null = null,
 ): PointConversion {
   const parsed = wireRestorePoint.safeParse(raw);
   if (!parsed.success) {
@@ -190,7 +213,7 @@ export function toRestorePointViaSchema(
     return { ok: false, reason: issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'not an object' };
   }
   const record = parsed.data;
-  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern, destinationFromType);
+  return toPoint(record, nonBlank(record.jobSessionId) ?? sessionIdFromLinks(record._links), kind, appliance, intern, destinationFromType, vmIdentity);
 }
 
 /** An empty or blank session id would ask for /jobSessions/ (the list): it is no session id. */
@@ -213,16 +236,18 @@ function toPoint(
   appliance: string,
   intern: WorkloadInterner,
   destinationFromType: boolean,
+  vmIdentity: VmIdentity | null,
 ): PointConversion {
   const pointInTime = parseApiTime(record.pointInTime);
   if (pointInTime === null) return { ok: false, reason: `pointInTime: not a date-time (${JSON.stringify(record.pointInTime.slice(0, 40))})` };
   const name = workloadName(record, kind);
+  const identity = name === null ? null : kind === 'vm' ? vmIdentity?.(name, record.id) : recordIdentity(record, kind);
   return {
     ok: true,
     point: {
       appliance,
       id: record.id,
-      workload: name === null ? null : intern(kind, name),
+      workload: name === null ? null : intern(kind, name, identity?.id, identity?.context),
       pointInTime,
       sizeBytes: parseSize(record.backupSizeBytes ?? record.sizeInBytes),
       destination: record.backupDestination?.trim() || (destinationFromType ? record.type?.trim() || 'Continuous' : null) || 'Unknown',
@@ -230,6 +255,7 @@ function toPoint(
       corrupted: record.isCorrupted === true || record.state === 'Corrupted',
       immutableUntil: parseApiTime(record.immutableTill),
       jobSessionId,
+      ...(record.accessTier ? { accessTier: record.accessTier } : {}),
     },
   };
 }
@@ -266,6 +292,10 @@ function isPlainRecord(raw: unknown): raw is WireFields & { readonly _links?: un
     isText(record['sqlServerName']) &&
     isText(record['fileShareName']) &&
     isText(record['accountName']) &&
+    isText(record['accessTier']) &&
+    isText(record['databaseId']) &&
+    isText(record['fileShareId']) &&
+    isText(record['accountId']) &&
     (isCorrupted === undefined || isCorrupted === null || typeof isCorrupted === 'boolean')
   );
 }

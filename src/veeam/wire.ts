@@ -32,6 +32,10 @@ export const wireRestorePoint = z.object({
   sqlServerName: lenientText,
   fileShareName: lenientText,
   accountName: lenientText,
+  accessTier: lenientText,
+  databaseId: lenientText,
+  fileShareId: lenientText,
+  accountId: lenientText,
   _links: lenientLinks,
 });
 export type WireRestorePoint = z.infer<typeof wireRestorePoint>;
@@ -92,3 +96,37 @@ export const wireProblem = z.object({
   errors: z.record(z.string(), z.unknown()).nullish(),
 });
 export type WireProblem = z.infer<typeof wireProblem>;
+
+/** A VM of the inventory (`/virtualMachines`); one without an id or name cannot be listed. */
+export const wireVirtualMachine = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  resourceGroupName: lenientText,
+  subscriptionName: lenientText,
+  subscriptionId: lenientText,
+  isDeleted: lenientBoolean,
+});
+export type WireVirtualMachine = z.infer<typeof wireVirtualMachine>;
+
+/** What a backup session processed (`/jobSessions/{id}/protectedItems`), with each run's status. */
+export const wireProtectedItem = z.object({
+  resource: z
+    .object({ id: lenientText, name: lenientText, displayName: lenientText })
+    .nullish()
+    .catch(null),
+  runs: z
+    .array(z.object({ jobSessionId: lenientText, status: lenientText }).catch({ jobSessionId: null, status: null }))
+    .nullish()
+    .catch(null),
+  failureCount: z.number().nullish().catch(null),
+});
+export type WireProtectedItem = z.infer<typeof wireProtectedItem>;
+
+/** A session's log (`/jobSessions/{id}/log`). */
+export const wireSessionLog = z.object({
+  log: z
+    .array(z.object({ logTime: lenientText, status: lenientText, message: lenientText }).catch({ logTime: null, status: null, message: null }))
+    .nullish()
+    .catch(null),
+});
+export type WireSessionLog = z.infer<typeof wireSessionLog>;

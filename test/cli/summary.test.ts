@@ -44,9 +44,22 @@ describe('restorepoints summary', () => {
     expect(appliance.destinations.map((d: { destination: string }) => d.destination)).toEqual(['Snapshot', 'AzureBlob', 'ManualSnapshot']);
     const vm = appliance.workloads.find((w: { name: string }) => w.name === 'vm-sql-01');
     expect(vm).toMatchObject({ kind: 'vm', stale: false });
-    expect(Object.keys(vm.destinations.Snapshot)).toEqual(['restorePoints', 'latest', 'stale']);
+    // Issue 13: newest beside latest, the workload's id and its last failure; coverage and failures.
+    expect(Object.keys(vm.destinations.Snapshot)).toEqual(['restorePoints', 'latest', 'newest', 'stale']);
+    expect(vm.id).toEqual(expect.any(String));
     expect(appliance.workloads.some((w: { kind: string }) => w.kind === 'sql')).toBe(true);
     expect(appliance.workloads.filter((w: { stale: boolean }) => w.stale).map((w: { name: string }) => w.name)).toEqual(['vm-build-01', 'vm-erp-01']);
+    const webs = appliance.workloads.filter((w: { name: string }) => w.name === 'vm-web-01');
+    expect(new Set(webs.map((w: { id: string }) => w.id)).size).toBe(2);
+    expect(appliance.coverage).toMatchObject({ workloads: 15, protected: 13 });
+    expect(appliance.coverage.unprotected.map((u: { name: string }) => u.name)).toEqual(['vm-new-07', 'vm-test-03']);
+    expect(appliance.failures.map((f: { status: string; policy: string }) => `${f.status} ${f.policy}`)).toEqual(
+      expect.arrayContaining(['Error Gold-VMs']),
+    );
+    const build = appliance.workloads.find((w: { name: string }) => w.name === 'vm-build-01');
+    expect(build.lastFailure).toMatchObject({ status: 'Error', message: expect.stringMatching(/locked by another operation/) });
+    const erp = appliance.workloads.find((w: { name: string }) => w.name === 'vm-erp-01');
+    expect(erp.destinations.AzureBlob.newest).toMatchObject({ corrupted: true });
   });
 
   it('prints the v1 summary of the seed document', async () => {
@@ -84,8 +97,12 @@ describe('restorepoints summary', () => {
   it('prints a readable table without --json', async () => {
     const result = await runCli(['summary'], { ...credentials, VEEAM_URL: modern.url, VEEAM_NAME: 'weu' });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^weu {2}http:\/\/127\.0\.0\.1:\d+\n {2}API v8\.1 · \d+ restore points · [\d.]+ TiB · 1 corrupted/);
-    expect(result.stdout).toMatch(/Destination +Status +Latest +Time \(UTC\) +Size +Points/);
+    // Issue 13: coverage on the appliance's line; the age column is called Age, the time Latest, and
+    // stale workloads have their own column instead of hiding in Status.
+    expect(result.stdout).toMatch(/^weu {2}http:\/\/127\.0\.0\.1:\d+\n {2}API v8\.1 · \d+ restore points · [\d.]+ TiB · 13 of 15 VMs protected · 1 corrupted/);
+    expect(result.stdout).toMatch(/Destination +Status +Age +Latest \(UTC\) +Size +Points +Stale workloads/);
+    expect(result.stdout).toMatch(/Not protected \(2\): vm-new-07 \(rg-dev · Development\), vm-test-03/);
+    expect(result.stdout).toMatch(/vm-build-01 \(vm\): Snapshot 3d.* — last failure: Error · Gold-VMs · .*locked by another operation/);
     expect(result.stdout).toMatch(/Stale workloads \(2\):\n +vm-build-01 \(vm\): Snapshot 3d/);
   });
 });

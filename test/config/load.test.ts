@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     expect(config.digest).toEqual({ channels: [], cron: '0 8 * * *', timeZone: 'UTC' });
   });
 
+  it('reads FAILURE_WINDOW as a duration, 24h by default, and refuses what is not one', () => {
+    expect(loadConfig(APPLIANCE, { appliances: true, slack: 'none' }).failureWindowMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...APPLIANCE, FAILURE_WINDOW: '36h' }, { appliances: true, slack: 'none' }).failureWindowMs).toBe(36 * 3_600_000);
+    expect(problemsOf({ ...APPLIANCE, FAILURE_WINDOW: 'yesterday' }).join(' ')).toMatch(/FAILURE_WINDOW="yesterday"/);
+    expect(problemsOf({ ...APPLIANCE, FAILURE_WINDOW: '0s' }).join(' ')).toMatch(/FAILURE_WINDOW/);
+  });
+
   it('reports every problem at once, each naming its variable', () => {
     const problems = problemsOf({
       VEEAM_URL: 'not a url',

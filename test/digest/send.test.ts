@@ -92,7 +92,8 @@ describe('the digest', () => {
     expect(run.outcomes[0]!.ok).toBe(true);
     const [post] = postsTo('CDOWN00001');
     expectWithinSlackLimits(post!.body);
-    expect(post!.body['text']).toMatch(/^🔴 1 appliance unreachable · 2 stale workloads · 3 destinations/);
+    // Issue 13: the verdict leads with coverage (of the appliance that could be read).
+    expect(post!.body['text']).toMatch(/^🔴 13 of 15 VMs protected · 1 appliance unreachable · 2 stale workloads · 3 destinations/);
     expect(post!.body['text']).toMatch(/eastus: Cannot reach 127\.0\.0\.1:\d+: the connection was refused/);
     const sections = (post!.body['blocks'] as Array<{ type: string; text?: { text: string } }>).map((b) => b.text?.text ?? b.type);
     const problem = sections.findIndex((text) => text.includes('*eastus* could not be read'));

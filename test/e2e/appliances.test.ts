@@ -54,7 +54,8 @@ describe('ten appliances, one down and one slow', () => {
       const answer = slack.responses.find((post) => post.url === responseUrl)!.body as { text: string; blocks: unknown[] };
       expectWithinSlackLimits(answer);
       const flat = JSON.stringify(answer);
-      expect(answer.text).toMatch(/^🔴 1 appliance unreachable/);
+      // Issue 13: the verdict leads with coverage (over the appliances that could be read).
+      expect(answer.text).toMatch(/^🔴 \d+ of \d+ VMs protected · 1 appliance unreachable/);
       expect(flat).toMatch(/🔴 \*region-3\* could not be read: Cannot reach 127\.0\.0\.1:\d+: the connection was refused/);
       for (const index of [0, 1, 2, 4, 5, 6, 7, 8, 9]) expect(flat).toContain(`*region-${index}*`);
       // The verdict per appliance comes first, problems first.
@@ -187,6 +188,8 @@ describe('summary with RESTOREPOINTS_CONFIG', () => {
     ]);
     const table = await runCli(['summary'], env);
     expect(table.stdout).toMatch(/^up {2}http:\/\/127\.0\.0\.1:\d+\n/);
-    expect(table.stdout).toMatch(/\n\ndown {2}http:\/\/127\.0\.0\.1:\d+\n {2}API unknown · 0 restore points · 0 B\n {2}✗ Cannot reach/);
+    // Issue 13 (rule 6): nothing was read, so no count or size is stated as a fact.
+    expect(table.stdout).toMatch(/\n\ndown {2}http:\/\/127\.0\.0\.1:\d+\n {2}API unknown · could not be read\n {2}✗ Cannot reach/);
+    expect(table.stdout).not.toMatch(/0 restore points · 0 B/);
   });
 });

@@ -58,7 +58,9 @@ describe('/restorepoints', () => {
     expect(flat).toMatch(/<!date\^\d+\^/);
     const buttons = answer.blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Array<{ action_id: string; text: { text: string } }>);
     expect(buttons.length).toBeGreaterThanOrEqual(3);
-    expect(buttons[0]!.text.text).toMatch(/^Snapshot · session [0-9a-f]{8}$/);
+    // Issue 13: buttons say what they open: a failed session, or the session that made a point.
+    expect(buttons.map((b) => b.text.text)).toContainEqual(expect.stringMatching(/^Snapshot session · (\d+ \w+ )?\d{2}:\d{2} UTC$/));
+    expect(buttons.map((b) => b.text.text)).toContainEqual(expect.stringMatching(/^Error · Gold-VMs · (\d+ \w+ )?\d{2}:\d{2} UTC$/));
   });
 
   it('acks before the appliance answers', async () => {
@@ -103,6 +105,46 @@ describe('/restorepoints', () => {
     expect(flat).toContain('vm-erp-01');
     expect(flat).toContain('Recent:');
     expect(flat).toContain('❌ corrupted');
+  });
+
+  it('never shows the good mark beside a corrupted newest point, and says why in words (issue 13)', async () => {
+    const { answer } = await command('vm-erp-01');
+    expect(answer.text).not.toMatch(/all fresh/);
+    const flat = textOf(answer);
+    expect(flat).toMatch(/a newer point is corrupted|newest point corrupted/);
+    expect(flat).not.toMatch(/✅ \*vm-erp-01\*/);
+  });
+
+  it('lists unprotected VMs, leads with coverage, and labels namesakes apart (issue 13)', async () => {
+    const { answer } = await command('');
+    expect(answer.text).toMatch(/^⚠️ 13 of 15 VMs protected · /);
+    const flat = textOf(answer);
+    expect(flat).toContain('*Not protected*');
+    expect(flat).toContain('`vm-new-07` (rg-dev · Development)');
+    const web = await command('vm-web-01');
+    expect(web.answer.text).toMatch(/^2 workloads match/);
+    expect(textOf(web.answer)).toContain('*vm-web-01* (rg-dev · Development)');
+    expect(textOf(web.answer)).toContain('*vm-web-01* (rg-prod · Production)');
+  });
+
+  it('answers unprotected with the coverage list, and failed with the reasons and buttons (issue 13)', async () => {
+    const unprotected = await command('unprotected');
+    const list = textOf(unprotected.answer);
+    expect(list).toContain('13 of 15 VMs protected');
+    expect(list).toContain('`vm-new-07` (rg-dev · Development)');
+    expect(list).toContain('`vm-test-03`');
+    expect(list).not.toContain('`vm-sql-01`');
+    const failed = await command('failed');
+    const flat = textOf(failed.answer);
+    expect(flat).toMatch(/❌ \*Error\* · Gold-VMs · <!date\^\d+\^[^>]+>: “Failed to create a snapshot of vm-build-01/);
+    expect(flat).toContain('`vm-build-01`');
+    const buttons = failed.answer.blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Array<{ text: { text: string } }>);
+    expect(buttons.map((b) => b.text.text)).toContainEqual(expect.stringMatching(/^Error · Gold-VMs · /));
+    const narrowed = textOf((await command('failed vm-erp')).answer);
+    expect(narrowed).not.toContain('Gold-VMs');
+    const help = textOf((await command('help')).answer);
+    expect(help).toContain('/restorepoints unprotected');
+    expect(help).toContain('/restorepoints failed');
   });
 
   it('answers stale with only what is stale', async () => {
@@ -209,9 +251,39 @@ describe('@restorepoints in a channel', () => {
 });
 
 describe('job-session buttons', () => {
+  async function click(label: RegExp, name: string) {
+    const { answer } = await command('');
+    const buttons = answer.blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Array<{ action_id: string; value: string; text: { text: string } }>);
+    const button = buttons.find((candidate) => label.test(candidate.text.text))!;
+    const responseUrl = slack.responseUrl(name);
+    const body = blockActionsBody({
+      response_url: responseUrl,
+      channel: { id: TEST_CHANNEL_ID, name: 'ops' },
+      container: { type: 'message', message_ts: '1764150000.000100', channel_id: TEST_CHANNEL_ID, is_ephemeral: true },
+      actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', value: button.value, action_ts: '1764150001.000000', text: { type: 'plain_text', text: 'x' } }],
+    });
+    expect((await running.post(body, FORM)).status).toBe(200);
+    await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000);
+    const reply = slack.responses.find((post) => post.url === responseUrl)!.body as { text: string; blocks: Blocks };
+    expectWithinSlackLimits(reply);
+    return textOf(reply);
+  }
+
+  it('a failure button opens the failed session with the appliance\'s own error text (issue 13)', async () => {
+    const flat = await click(/^Error · Gold-VMs/, 'click-failure');
+    expect(flat).toMatch(/❌ \*Error\* · Gold-VMs/);
+    expect(flat).toContain('What the appliance says');
+    expect(flat).toMatch(/Failed to create a snapshot of vm-build-01: .*locked by another operation/);
+    expect(flat).toContain('Open in the appliance');
+  });
+
   it('answers a click with the session, ephemeral, leaving the original untouched', async () => {
     const { answer } = await command('');
-    const button = answer.blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Array<{ action_id: string; value: string }>)[0]!;
+    // Issue 13: failure buttons come first now; this one opens the session that made a point.
+    const button = answer.blocks
+      .filter((b) => b['type'] === 'actions')
+      .flatMap((b) => b['elements'] as Array<{ action_id: string; value: string; text: { text: string } }>)
+      .find((candidate) => /^Snapshot session/.test(candidate.text.text))!;
     const responseUrl = slack.responseUrl('click');
     const click = blockActionsBody({
       response_url: responseUrl,

@@ -182,7 +182,11 @@ describe('@restorepoints over the socket', () => {
 describe('session buttons over the socket', () => {
   it('answers a block_actions click with the session, ephemeral, through response_url', async () => {
     const { answer } = await command('');
-    const button = answer.blocks.filter((block) => block['type'] === 'actions').flatMap((block) => block['elements'] as Array<{ action_id: string; value: string }>)[0]!;
+    // Issue 13: failure buttons come first now; this one opens the session that made a point.
+    const button = answer.blocks
+      .filter((block) => block['type'] === 'actions')
+      .flatMap((block) => block['elements'] as Array<{ action_id: string; value: string; text: { text: string } }>)
+      .find((candidate) => /^Snapshot session/.test(candidate.text.text))!;
     const responseUrl = slack.responseUrl('socket-click');
     const ack = await socket.send(
       interactiveEnvelope({

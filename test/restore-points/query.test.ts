@@ -14,6 +14,8 @@ const NOT_A_NAME = 'not a workload name: mentions, channels and links are ignore
 const EMPTY: Query = {
   help: false,
   stale: false,
+  unprotected: false,
+  failed: false,
   share: false,
   names: [],
   before: null,
@@ -42,6 +44,8 @@ describe('parseQuery: keywords', () => {
   it.each([
     ['help', q({ help: true })],
     ['stale', q({ stale: true })],
+    ['unprotected', q({ unprotected: true })],
+    ['FAILED', q({ failed: true })],
     ['share', q({ share: true })],
     ['before 3h', q({ before: { kind: 'ago', ms: 3 * 3_600_000 } })],
     ['in Snapshot', q({ destination: 'Snapshot' })],

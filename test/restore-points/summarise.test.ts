@@ -87,6 +87,9 @@ describe('summarise', () => {
       staleAfter: '26h', // as written, for messages; not in the JSON document
       stale: true,
       staleWorkloads: 0,
+      trouble: null,
+      troubledWorkloads: 0,
+      sizedPoints: 0,
     });
     expect(summary.destinations.map((d) => d.destination)).toEqual(['Snapshot', 'AzureBlob']);
   });
@@ -132,7 +135,9 @@ describe('summarise', () => {
     expect(byName['old']!.destinations['Snapshot']!.stale).toBe(true);
     expect(byName['old']!.destinations['AzureBlob']!.stale).toBe(false);
     // All its points are corrupted: nothing to restore from is stale.
-    expect(byName['broken']!.destinations['Snapshot']).toEqual({ restorePoints: 1, latest: null, stale: true });
+    // Issue 13: the corrupted newest point is shown beside the (missing) latest usable one.
+    expect(byName['broken']!.destinations['Snapshot']).toMatchObject({ restorePoints: 1, latest: null, stale: true, trouble: 'corrupted' });
+    expect(byName['broken']!.destinations['Snapshot']!.newest).toMatchObject({ corrupted: true });
     expect(byName['manual-only']!.stale).toBe(false);
     const snapshot = summary.destinations.find((d) => d.destination === 'Snapshot')!;
     expect(snapshot.staleWorkloads).toBe(2);
@@ -223,7 +228,7 @@ describe('toSummaryJson', () => {
     }) as { appliances: Array<Record<string, unknown> & { destinations: Array<Record<string, unknown>>; workloads: Array<Record<string, unknown>> }> };
     const [appliance] = json.appliances;
     expect(Object.keys(appliance!).sort()).toEqual(
-      ['name', 'url', 'apiVersion', 'error', 'restorePoints', 'corrupted', 'skipped', 'totalBytes', 'destinations', 'workloads'].sort(),
+      ['name', 'url', 'apiVersion', 'error', 'restorePoints', 'corrupted', 'skipped', 'totalBytes', 'destinations', 'workloads', 'coverage', 'failures'].sort(),
     );
     expect(Object.keys(appliance!.destinations[0]!).sort()).toEqual(
       ['destination', 'restorePoints', 'totalBytes', 'latest', 'staleAfterSeconds', 'stale', 'staleWorkloads'].sort(),
@@ -231,7 +236,11 @@ describe('toSummaryJson', () => {
     expect(Object.keys(appliance!.destinations[0]!['latest'] as object).sort()).toEqual(
       ['id', 'pointInTime', 'ageSeconds', 'sizeBytes', 'jobSessionId', 'workload'].sort(),
     );
-    expect(Object.keys(appliance!.workloads[0]!).sort()).toEqual(['kind', 'name', 'stale', 'destinations'].sort());
+    // DESIGN "summary --json additions" (issue 13): id, lastFailure, and newest beside latest.
+    expect(Object.keys(appliance!.workloads[0]!).sort()).toEqual(['kind', 'id', 'name', 'stale', 'destinations', 'lastFailure'].sort());
+    const perDestination = (appliance!.workloads[0]!['destinations'] as Record<string, Record<string, unknown>>)['Snapshot']!;
+    expect(Object.keys(perDestination).sort()).toEqual(['restorePoints', 'latest', 'newest', 'stale'].sort());
+    expect(Object.keys(perDestination['newest'] as object).sort()).toEqual(['id', 'pointInTime', 'ageSeconds', 'sizeBytes', 'jobSessionId', 'workload', 'corrupted'].sort());
     expect(appliance!['skipped']).toBe(2);
   });
 });

@@ -103,24 +103,27 @@ function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit
   const workloads = tally
     .workloads()
     .map(({ workload, destinations, recent }) => {
-      const perDestination: Record<string, { restorePoints: number; latest: PointSummary | null; stale: boolean }> = {};
+      // Issue 13 added `newest` and the trouble marks (no failures here: only corrupted newest points).
+      const perDestination: Record<string, { restorePoints: number; latest: PointSummary | null; newest: (PointSummary & { corrupted: boolean }) | null; stale: boolean; trouble: 'corrupted' | null }> = {};
       let stale = false;
       for (const name of [...destinations.keys()].sort(compareDestinations)) {
         const series = destinations.get(name)!;
         const latest = series.latest && pointSummary(series.latest);
         const destinationStale = isStale(latest, staleAfterSeconds(policy, name));
         stale ||= destinationStale;
-        perDestination[name] = { restorePoints: series.count, latest, stale: destinationStale };
+        const newest = series.newest && { ...pointSummary(series.newest), corrupted: series.newest.corrupted };
+        perDestination[name] = { restorePoints: series.count, latest, newest, stale: destinationStale, trouble: series.newest?.corrupted ? 'corrupted' : null };
       }
       const recentPoints = recent.map((point) => ({ ...pointSummary(point), destination: point.destination, corrupted: point.corrupted, type: point.type }));
-      return { kind: workload.kind, name: workload.name, stale, destinations: perDestination, recent: recentPoints };
+      const trouble = Object.values(perDestination).some((d) => d.trouble) ? ('corrupted' as const) : null;
+      return { kind: workload.kind, id: null, name: workload.name, label: null, stale, trouble, lastFailure: null, destinations: perDestination, recent: recentPoints };
     })
     .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = new Map<string, string>();
   for (const name of tally.destinations.keys()) names.set(name.toLowerCase(), name);
   for (const [key, threshold] of policy) if (threshold.seconds !== null && !names.has(key)) names.set(key, threshold.destination);
   const destinations = [...names.values()].sort(compareDestinations).map((name) => {
-    const series = tally.destinations.get(name) ?? { count: 0, bytes: 0, latest: null };
+    const series = tally.destinations.get(name) ?? { count: 0, bytes: 0, latest: null, newest: null, sized: 0 };
     const latest = series.latest && pointSummary(series.latest);
     const threshold = staleAfterSeconds(policy, name);
     return {
@@ -132,9 +135,12 @@ function plainSummary(tally: PointTally, policy: StalePolicy, now: number): Omit
       staleAfter: staleAfterText(policy, name, (seconds) => formatDuration(seconds * 1000)),
       stale: isStale(latest, threshold),
       staleWorkloads: workloads.filter((workload) => workload.destinations[name]?.stale).length,
+      trouble: series.newest?.corrupted ? ('corrupted' as const) : null,
+      troubledWorkloads: workloads.filter((workload) => workload.destinations[name]?.trouble && !workload.destinations[name]?.stale).length,
+      sizedPoints: series.sized ?? 0,
     };
   });
-  return { restorePoints: tally.points, corrupted: tally.corrupted, totalBytes: tally.bytes, destinations, workloads };
+  return { restorePoints: tally.points, corrupted: tally.corrupted, totalBytes: tally.bytes, destinations, workloads, coverage: null, failures: [], notes: [], sizedPoints: tally.sized };
 }
 
 describe('summariseTally', () => {

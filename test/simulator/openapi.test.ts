@@ -434,6 +434,50 @@ describe.skipIf(!documentExists)('the simulator against the v8.1 OpenAPI documen
     });
   });
 
+  describe('the inventory and the failed sessions (issue 13)', () => {
+    const get = (url: string) => call(url, { headers: { authorization: `Bearer ${token}` } });
+
+    it('GET /api/v8.1/virtualMachines lists the inventory, namesakes and unprotected VMs included', async () => {
+      const url = `${sim.url}/api/${VERSION}/virtualMachines?Offset=0&Limit=100`;
+      const answer = await get(url);
+      expectConforms('GET', url, answer, 200);
+      const names = (answer.body as { results: Array<{ name: string }> }).results.map((vm) => vm.name);
+      expect(names).toContain('vm-new-07');
+      expect(names.filter((name) => name === 'vm-web-01')).toHaveLength(2);
+    });
+
+    it('GET /api/v8.1/jobSessions filtered by Status and FromUtc, and each session\'s protectedItems and log', async () => {
+      const from = new Date(NOW - 24 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const url = `${sim.url}/api/${VERSION}/jobSessions?Status=Error&Status=Warning&FromUtc=${from}&Offset=0&Limit=50`;
+      const answer = await get(url);
+      expectConforms('GET', url, answer, 200);
+      const sessions = (answer.body as { results: Array<{ id: string; status: string }> }).results;
+      expect(sessions.map((session) => session.status).sort()).toEqual(['Error', 'Warning']);
+      for (const session of sessions) {
+        const items = `${sim.url}/api/${VERSION}/jobSessions/${session.id}/protectedItems?Offset=0&Limit=100`;
+        expect(validator.operation('GET', new URL(items).pathname).template).toBe('/api/v8.1/jobSessions/{backupJobSessionId}/protectedItems');
+        const itemsAnswer = await get(items);
+        expectConforms('GET', items, itemsAnswer, 200);
+        expect((itemsAnswer.body as { results: unknown[] }).results.length).toBeGreaterThan(0);
+        const log = `${sim.url}/api/${VERSION}/jobSessions/${session.id}/log`;
+        const logAnswer = await get(log);
+        expectConforms('GET', log, logAnswer, 200);
+        expect((logAnswer.body as { log: Array<{ status: string }> }).log.some((line) => line.status === session.status)).toBe(true);
+      }
+    });
+
+    it('GET /api/v8.1/restorePoints/virtualMachines?VirtualMachineId= serves one VM\'s points', async () => {
+      const vms = (await get(`${sim.url}/api/${VERSION}/virtualMachines?Offset=0&Limit=100`)).body as { results: Array<{ id: string; name: string }> };
+      const dev = vms.results.filter((vm) => vm.name === 'vm-web-01')[1]!;
+      const url = `${sim.url}/api/${VERSION}/restorePoints/virtualMachines?VirtualMachineId=${dev.id}&Offset=0&Limit=100`;
+      const answer = await get(url);
+      expectConforms('GET', url, answer, 200);
+      const points = (answer.body as { results: Array<{ vmName: string; destination: string }> }).results;
+      expect(points.length).toBeGreaterThan(0);
+      expect(points.every((point) => point.vmName === 'vm-web-01')).toBe(true);
+    });
+  });
+
   describe('records of every kind and job sessions of every demo type', () => {
     // The demo appliance has no Cosmos DB points; this appliance has one point of each kind.
     let other: Simulator;
@@ -601,12 +645,16 @@ describe.skipIf(!documentExists)('the simulator against the v8.1 OpenAPI documen
         expect(sessionId).not.toBeNull();
         expect(await client.getJobSession(sessionId!)).not.toBeNull();
         await client.identify();
+        // Issue 13: the inventory (with the per-VM reads for namesakes) and the failed sessions.
+        expect((await client.readInventory())?.vms.length).toBeGreaterThan(0);
+        expect((await client.readFailures(NOW - 24 * 3_600_000))?.length).toBeGreaterThan(0);
       } finally {
         await client.close();
         sim.faults.intercept = null;
       }
 
-      const pageRequests = requests.filter((request) => request.path.includes('/restorePoints/'));
+      // The per-VM reads for namesakes (issue 13) are checked against the document below, with every request.
+      const pageRequests = requests.filter((request) => request.path.includes('/restorePoints/') && !request.query.has('VirtualMachineId'));
       expect(pageRequests.length).toBeGreaterThan(COLLECTIONS.length);
       const sentKeys = new Set(pageRequests.flatMap((request) => [...request.query.keys()]));
       expect([...sentKeys].sort()).toEqual(['Limit', 'Offset']);
@@ -626,6 +674,11 @@ describe.skipIf(!documentExists)('the simulator against the v8.1 OpenAPI documen
           'DELETE /api/oauth2/token',
           'GET /api/v8.1/system/about',
           'GET /api/v8.1/jobSessions/{sessionId}',
+          // Issue 13: the inventory, the failed sessions, what they processed and their logs.
+          'GET /api/v8.1/virtualMachines',
+          'GET /api/v8.1/jobSessions',
+          'GET /api/v8.1/jobSessions/{backupJobSessionId}/protectedItems',
+          'GET /api/v8.1/jobSessions/{sessionId}/log',
           ...COLLECTIONS.map((collection) => `GET /api/v8.1/${collection}`),
         ]),
       );

@@ -79,9 +79,10 @@ describe('budget', () => {
 });
 
 describe('session buttons', () => {
-  it('name the session shortly and carry the appliance', () => {
-    const button = sessionButton({ appliance: 'weu', session: '5e551000-0000-4000-8000-000000000037' }, 'Snapshot', 3)!;
-    expect(button.text.text).toBe('Snapshot · session 5e551000');
+  it('say what they open and carry the appliance', () => {
+    // Issue 13: the label says what the button opens (not "Snapshot · session 5e551000").
+    const button = sessionButton({ appliance: 'weu', session: '5e551000-0000-4000-8000-000000000037' }, 'Error · Gold-VMs · 02:00 UTC', 3)!;
+    expect(button.text.text).toBe('Error · Gold-VMs · 02:00 UTC');
     expect(button.action_id).toBe('open_session:3');
     expect(parseSessionValue(button.value)).toEqual({ appliance: 'weu', session: '5e551000-0000-4000-8000-000000000037' });
     expect(shortSessionId('37')).toBe('37');
@@ -102,7 +103,8 @@ describe('overview', () => {
     expect(flat).toContain('✅ *Snapshot* · 2h ago · <!date^');
     expect(flat).toContain('127 GiB · `vm-a` · 2 points');
     const buttons = message.blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ text: { text: string } }> }).elements);
-    expect(buttons.map((b) => b.text.text)).toEqual([expect.stringMatching(/^Snapshot · session 5e55\d{4}$/), expect.stringMatching(/^AzureBlob · session 5e55\d{4}$/)]);
+    // Issue 13: each button says whose session it opens and when that point was made.
+    expect(buttons.map((b) => b.text.text)).toEqual([expect.stringMatching(/^Snapshot session · \d{2}:\d{2} UTC$/), expect.stringMatching(/^AzureBlob session · \d{2}:\d{2} UTC$/)]);
     // Thresholds as they were written: the default 26h, not "1d 2h" (issue 16).
     expect(flat).toContain('Stale after: Snapshot 26h · AzureBlob 26h');
   });

@@ -26,6 +26,7 @@ export function testConfig(slack: FakeSlack, appliances: readonly ApplianceConfi
     port: 0,
     digest: { channels: [], cron: '0 8 * * *', timeZone: 'UTC' },
     cacheTtlMs: 0,
+    failureWindowMs: 86_400_000,
     logLevel: 'info',
     redisUrl: null,
     warnings: [],
@@ -36,6 +37,7 @@ export function testConfig(slack: FakeSlack, appliances: readonly ApplianceConfi
 export function testFleet(config: Config, logger: Logger = silentLogger(), now?: () => number): Fleet {
   return Fleet.fromConfig(config.appliances, {
     cacheTtlMs: config.cacheTtlMs,
+    failureWindowMs: config.failureWindowMs,
     logger,
     ...(now ? { now } : {}),
     client: { requestTimeoutMs: 5000, retry: FAST_RETRY },

@@ -146,18 +146,21 @@ describe('toRestorePoint', () => {
         corrupted: false,
         immutableUntil: at('2026-04-10T03:00:00Z'),
         jobSessionId: '5e551000-0000-4000-8000-000000000007',
+        // Issue 13: the access tier is kept, so an archived point can be labelled.
+        accessTier: 'Hot',
       });
     });
 
     it('a SQL record is named server/database', () => {
       const sql = point(sqlRecord(), 'sql');
-      expect(sql.workload).toEqual({ kind: 'sql', name: 'sql-weu-01/erp' });
+      // Issue 13: keyed by the appliance's database id, with its server to tell namesakes apart.
+      expect(sql.workload).toMatchObject({ kind: 'sql', name: 'sql-weu-01/erp', context: 'sql-weu-01' });
       expect(sql).toMatchObject({ sizeBytes: 12 * GIB, destination: 'ManualBackup', type: 'Full', corrupted: false, jobSessionId: 'sql-session' });
     });
 
     it('a SQL record without a server is named by the database alone', () => {
-      expect(point(sqlRecord({ sqlServerName: null }), 'sql').workload).toEqual({ kind: 'sql', name: 'erp' });
-      expect(point(sqlRecord({ sqlServerName: '' }), 'sql').workload).toEqual({ kind: 'sql', name: 'erp' });
+      expect(point(sqlRecord({ sqlServerName: null }), 'sql').workload).toMatchObject({ kind: 'sql', name: 'erp' });
+      expect(point(sqlRecord({ sqlServerName: '' }), 'sql').workload).toMatchObject({ kind: 'sql', name: 'erp' });
     });
 
     it('a SQL record without a database has no workload', () => {
@@ -213,7 +216,7 @@ describe('toRestorePoint', () => {
       if (!first.ok || !second.ok || !sqlNamedAlike.ok) throw new Error('all three convert');
       expect(second.point.workload).toBe(first.point.workload);
       expect(sqlNamedAlike.point.workload).not.toBe(first.point.workload);
-      expect(sqlNamedAlike.point.workload).toEqual({ kind: 'sql', name: 'vm-web-01' });
+      expect(sqlNamedAlike.point.workload).toMatchObject({ kind: 'sql', name: 'vm-web-01' });
     });
 
     it('fields it does not know are ignored', () => {

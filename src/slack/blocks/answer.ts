@@ -1,6 +1,7 @@
 /** An answer, drawn as a Slack message. */
 import type { Answer } from '../../restore-points/answer.ts';
 import type { SlackMessage } from './message.ts';
+import { renderFailed, renderUnprotected } from './coverage-failures.ts';
 import { renderHelp, renderNotFound } from './help.ts';
 import { renderOverview } from './overview.ts';
 import { renderWorkloads } from './workloads.ts';
@@ -19,5 +20,9 @@ export function renderAnswer(answer: Answer): SlackMessage {
       });
     case 'workloads':
       return renderWorkloads(answer);
+    case 'unprotected':
+      return renderUnprotected(answer);
+    case 'failed':
+      return renderFailed(answer);
   }
 }

@@ -8,6 +8,8 @@ import { code, escape } from './mrkdwn.ts';
 export const USAGE = [
   '`/restorepoints` — the latest usable restore point per destination, on every appliance',
   '`/restorepoints stale` — only what is stale',
+  '`/restorepoints unprotected` — VMs the appliance knows that have no restore point at all',
+  '`/restorepoints failed` — sessions that failed or warned recently (FAILURE_WINDOW), with the appliance’s reason; `failed NAME` for one workload',
   '`/restorepoints NAME` — workloads whose name contains NAME: latest per destination and recent points',
   '`/restorepoints NAME before 09:30` — the newest usable point at or before a time (your time zone; also `2026-11-25 09:30`, ISO with an offset, or `90m`, `3h`, `2d` ago)',
   '`/restorepoints in AzureBlob` — only one destination',

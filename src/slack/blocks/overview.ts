@@ -8,12 +8,14 @@ import type { AnswerTimes } from '../../restore-points/answer.ts';
 import { formatAge, formatAgo, formatBytes, formatCount, plural } from '../../restore-points/format.ts';
 import type { ApplianceSummary, DestinationSummary, Summary } from '../../restore-points/summary.ts';
 import { unread, verdictOf } from '../../restore-points/verdict.ts';
+import { archiveNote, countsOf, countWords, destinationTroubleWords, formatTotal } from '../../restore-points/truth-words.ts';
 import { formatDuration } from '../../lib/duration.ts';
 import { BlockBudget, listWithin } from './budget.ts';
 import { LIMITS } from './limits.ts';
 import { actions, context, divider, fallback, header, section, type Block, type SlackMessage } from './message.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
-import { sessionButton } from './session-button.ts';
+import { pointSessionButton } from './session-button.ts';
+import { failingItems, failureButtons, failureText, notesOf, unprotectedText, workloadLabel } from './truth.ts';
 
 export interface OverviewOptions {
   readonly title: string;
@@ -23,8 +25,17 @@ export interface OverviewOptions {
 
 function destinationEmoji(destination: DestinationSummary): string {
   if (destination.latest === null) return destination.staleAfterSeconds === null ? '➖' : '❌';
-  if (destination.stale) return '⚠️';
+  // Never the good mark beside a newer corrupted point or a point a failing session made.
+  if (destination.stale || destination.trouble || destination.troubledWorkloads > 0) return '⚠️';
   return destination.staleAfterSeconds === null ? '➖' : '✅';
+}
+
+/** " · ⚠️ made by a session that warned · ⚠️ 2 failing workloads"; "" when nothing is wrong. */
+function troubleNote(destination: DestinationSummary): string {
+  return [
+    ...(destination.trouble ? [` · ⚠️ ${destinationTroubleWords(destination.trouble)}`] : []),
+    ...(destination.troubledWorkloads > 0 ? [` · ⚠️ ${plural(destination.troubledWorkloads, 'failing workload')}`] : []),
+  ].join('');
 }
 
 /** "16h ago · <date>" — or, for `before`, "18m before the time asked · 1d 2h ago · <date>". */
@@ -37,21 +48,22 @@ export function pointAge(point: { pointInTime: string; ageSeconds: number }, tim
 function destinationLine(destination: DestinationSummary, times: AnswerTimes): string {
   const name = `${destinationEmoji(destination)} *${escape(destination.destination)}*`;
   const count = plural(destination.restorePoints, 'point');
-  const staleNote = destination.staleWorkloads > 0 ? ` · ⚠️ ${plural(destination.staleWorkloads, 'stale workload')}` : '';
+  const staleNote = `${destination.staleWorkloads > 0 ? ` · ⚠️ ${plural(destination.staleWorkloads, 'stale workload')}` : ''}${troubleNote(destination)}`;
   if (!destination.latest) {
     const why = destination.restorePoints > 0 ? 'no usable point (all corrupted)' : times.asOf === null ? 'no restore point' : 'no restore point before that time';
     return `${name} · ${why} · ${count}${staleNote}`;
   }
   const latest = destination.latest;
   const workload = latest.workload ? ` · ${code(latest.workload)}` : '';
-  return `${name} · ${pointAge(latest, times)} · ${formatBytes(latest.sizeBytes)}${workload} · ${count}${staleNote}`;
+  return `${name} · ${pointAge(latest, times)} · ${formatBytes(latest.sizeBytes)}${workload}${archiveNote(latest)} · ${count}${staleNote}`;
 }
 
 /** One appliance's verdict in a few words: `🔴 could not be read`, `⚠️ 3 stale`, `✅ fresh`. */
 function applianceState(appliance: ApplianceSummary): string {
-  const stale = appliance.destinations.filter((d) => d.stale).length + appliance.workloads.filter((w) => w.stale).length;
   if (appliance.error) return appliance.restorePoints > 0 ? '🔴 could not be read fully' : '🔴 could not be read';
-  return stale > 0 ? `⚠️ ${formatCount(stale)} stale` : '✅ fresh';
+  // The same counts, in the same words, as the verdict.
+  const problems = countWords(countsOf(appliance));
+  return problems.length > 0 ? `⚠️ ${problems.join(' · ')}` : '✅ fresh';
 }
 
 function applianceLine(appliance: ApplianceSummary): string {
@@ -59,7 +71,7 @@ function applianceLine(appliance: ApplianceSummary): string {
     applianceState(appliance),
     appliance.apiVersion ? `API ${escape(appliance.apiVersion)}` : null,
     plural(appliance.restorePoints, 'restore point'),
-    formatBytes(appliance.totalBytes),
+    formatTotal(appliance.totalBytes, appliance.restorePoints, appliance.sizedPoints),
     appliance.corrupted ? `${formatCount(appliance.corrupted)} corrupted` : null,
     appliance.skipped ? `${formatCount(appliance.skipped)} unreadable records skipped` : null,
   ].filter(Boolean);
@@ -82,7 +94,8 @@ export function staleItems(summary: Summary): string[] {
       const where = Object.entries(w.destinations)
         .filter(([, state]) => state.stale)
         .map(([name, state]) => `${escape(name)} ${state.latest ? formatAge(state.latest.ageSeconds) : 'none usable'}`);
-      items.push(`⚠️ ${code(w.name)}${on(appliance)}: ${where.join(', ')}`);
+      const why = w.lastFailure ? ` — ${failureText(w.lastFailure)}` : '';
+      items.push(`⚠️ ${workloadLabel(w)}${on(appliance)}: ${where.join(', ')}${why}`);
     }
   }
   return items;
@@ -94,6 +107,10 @@ function staleNames(summary: Summary): string[] {
     ...appliance.destinations.filter((d) => d.stale).map((d) => escape(d.destination)),
     ...appliance.workloads.filter((w) => w.stale).map((w) => escape(w.name)),
   ]);
+}
+
+function failingNames(summary: Summary): string[] {
+  return summary.appliances.flatMap((a) => a.workloads.filter((w) => !w.stale && w.trouble !== null).map((w) => escape(w.name)));
 }
 
 function problemBlocks(summary: Summary): Block[] {
@@ -110,7 +127,7 @@ function applianceBlocks(appliance: ApplianceSummary, times: AnswerTimes, button
   const lines = [applianceLine(appliance), ...appliance.destinations.map((d) => destinationLine(d, times))];
   const buttons = appliance.destinations.flatMap((d) => {
     const session = d.latest?.jobSessionId;
-    const made = session ? sessionButton({ appliance: appliance.name, session }, d.destination, buttonIndex.next++) : null;
+    const made = session && d.latest ? pointSessionButton({ appliance: appliance.name, session }, d.destination, d.latest, times.now, buttonIndex.next++) : null;
     return made ? [made] : [];
   });
   return [section(lines.join('\n')), ...(buttons.length ? [actions(buttons as types.Button[])] : [])];
@@ -123,7 +140,8 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
   const budget = new BlockBudget({ blocks: 2, chars: 600 });
   budget.add(header(options.title));
   const asOf = times.asOf === null ? '' : `\nThe latest usable points at or before ${slackDate(times.asOf)}.`;
-  const nothingStale = options.staleOnly && items.length === 0 && verdict.unreadable === 0;
+  const failing = failingItems(summary);
+  const nothingStale = options.staleOnly && items.length === 0 && failing.length === 0 && verdict.unreadable === 0;
   budget.add(section(`*${nothingStale ? '✅ Nothing is stale' : verdict.line}*${asOf}`));
   if (summary.appliances.length > 1) {
     // Several appliances: each one's verdict on top, problems first, before any detail.
@@ -136,10 +154,18 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
     const list = listWithin(items, Math.min(LIMITS.text - 40, budget.room - 200));
     budget.add(section(`*Stale*\n${list.text}`));
   }
+  if (failing.length > 0) {
+    const list = listWithin(failing, Math.min(LIMITS.text - 40, budget.room - 200), '\n', 'ask `/restorepoints failed`');
+    budget.add(section(`*Failing*\n${list.text}`));
+  }
+  const buttonIndex = { next: 0 };
+  const toFailures = failureButtons(summary, times.now, buttonIndex);
+  if (toFailures.length > 0) budget.add(actions(toFailures));
+  const unprotected = options.staleOnly || times.asOf !== null ? null : unprotectedText(summary, Math.min(LIMITS.text - 40, budget.room - 200));
+  if (unprotected) budget.add(section(unprotected));
   let appliancesLeftOut = 0;
   if (!options.staleOnly) {
     budget.add(divider());
-    const buttonIndex = { next: 0 };
     for (const appliance of summary.appliances) {
       if (unread(appliance)) continue; // said above, nothing to show
       if (!budget.add(...applianceBlocks(appliance, times, buttonIndex))) appliancesLeftOut++;
@@ -147,6 +173,7 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
   }
   const closing = [
     ...(summary.appliances.length ? [`Stale after: ${thresholdsOf(summary)}`] : []),
+    ...notesOf(summary),
     ...(appliancesLeftOut ? [`…and ${appliancesLeftOut} more ${appliancesLeftOut === 1 ? 'appliance' : 'appliances'} — narrow it with \`/restorepoints on NAME\``] : []),
   ];
   const stale = staleNames(summary);
@@ -154,6 +181,7 @@ export function renderOverview(summary: Summary, options: OverviewOptions): Slac
     verdict.line,
     ...summary.appliances.filter((a) => a.error).map((a) => `${escape(a.name)}: ${escape(errorFact(a.error ?? ''))}`),
     ...(stale.length ? [`Stale: ${listWithin(stale, 1500, ', ').text}`] : []),
+    ...(failing.length ? [`Failing: ${listWithin(failingNames(summary), 1000, ', ').text}`] : []),
   ].join('\n');
   return { text: fallback(text), blocks: budget.finish(...(closing.length ? [context(...closing)] : [])) };
 }

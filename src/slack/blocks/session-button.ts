@@ -21,11 +21,32 @@ export function shortSessionId(id: string): string {
   return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
 }
 
-/** Null when the reference would not fit a button value (an absurd id is not worth a broken button). */
+/**
+ * A clock time a button can show (buttons cannot hold Slack's date tokens): "02:00 UTC", with the
+ * day ("24 Nov 02:00 UTC") when it is not within the last day.
+ */
+export function buttonTime(ms: number, now: number): string {
+  const iso = new Date(ms).toISOString();
+  const clock = `${iso.slice(11, 16)} UTC`;
+  if (now - ms < 20 * 3_600_000 && now >= ms) return clock;
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(ms);
+  return `${day} ${clock}`;
+}
+
+/**
+ * A button that says what it opens, e.g. "Error · Gold-VMs · 02:00 UTC" or "Snapshot session ·
+ * 02:00 UTC". Null when the reference would not fit a button value (an absurd id is not worth a
+ * broken button).
+ */
 export function sessionButton(ref: SessionRef, label: string, index: number): types.Button | null {
   const value = JSON.stringify({ a: ref.appliance, s: ref.session });
   if (value.length > LIMITS.buttonValue) return null;
-  return button(escape(`${label} · session ${shortSessionId(ref.session)}`), { actionId: `${SESSION_ACTION_PREFIX}:${index}`, value });
+  return button(escape(label), { actionId: `${SESSION_ACTION_PREFIX}:${index}`, value });
+}
+
+/** The button for the session that made a point: "Snapshot session · 02:00 UTC". */
+export function pointSessionButton(ref: SessionRef, destination: string, point: { pointInTime: string }, now: number, index: number): types.Button | null {
+  return sessionButton(ref, `${destination} session · ${buttonTime(Date.parse(point.pointInTime), now)}`, index);
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { JobSession } from '../../restore-points/model.ts';
 import { formatCount } from '../../restore-points/format.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { LIMITS, truncate } from './limits.ts';
 import { actions, button, fallback, section, type SlackMessage } from './message.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
 
@@ -34,11 +35,15 @@ export function renderSession(session: JobSession, webUi: string): SlackMessage 
     `*Appliance*\n${escape(session.appliance)}`,
     `*Session*\n${code(session.id)}`,
   ];
+  // A failed or warning session says why, in the appliance's own words (its log's last problem line).
+  const message = session.message ? truncate(session.message, LIMITS.text - 200) : null;
+  const why = message ? [section(`${/error/i.test(session.status) ? '❌' : '⚠️'} *What the appliance says*\n> ${escape(message).replace(/\n/g, '\n> ')}`)] : [];
   return {
-    text: fallback(escape(`${session.status}: ${session.policyName ?? session.type ?? 'job session'} on ${session.appliance} (session ${session.id})`)),
+    text: fallback(escape(`${session.status}: ${session.policyName ?? session.type ?? 'job session'} on ${session.appliance} (session ${session.id})${message ? `: ${message}` : ''}`)),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: title }, fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-      actions([button('Open the appliance', { actionId: 'open_appliance', url: webUi })]),
+      ...why,
+      actions([button('Open in the appliance', { actionId: 'open_appliance', url: webUi })]),
     ],
   };
 }

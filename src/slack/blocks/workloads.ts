@@ -10,7 +10,9 @@ import { BlockBudget, listWithin, NARROW_HINT } from './budget.ts';
 import { actions, context, fallback, header, section, type Block, type SlackMessage } from './message.ts';
 import { code, escape, slackDate } from './mrkdwn.ts';
 import { pointAge, thresholdsOf } from './overview.ts';
-import { sessionButton } from './session-button.ts';
+import { pointSessionButton } from './session-button.ts';
+import { archiveNote, troubleWords } from '../../restore-points/truth-words.ts';
+import { failureButton, failureText } from './truth.ts';
 
 type WorkloadsAnswer = Extract<Answer, { kind: 'workloads' }>;
 
@@ -19,18 +21,33 @@ const KIND_LABEL: Record<WorkloadSummary['kind'], string> = { vm: 'VM', sql: 'SQ
 function workloadBlocks(answer: WorkloadsAnswer, appliance: string, workload: WorkloadSummary, buttonIndex: { next: number }): Block[] {
   const many = answer.summary.appliances.length > 1;
   const where = many ? ` on *${escape(appliance)}*` : '';
-  const lines = [`${workload.stale ? '⚠️' : '✅'} *${escape(workload.name)}* · ${KIND_LABEL[workload.kind]}${where}`];
+  // Never the good mark beside a corrupted newest point or a failed or warning newest session.
+  const mark = workload.stale ? '⚠️' : workload.trouble === 'Warning' ? '⚠️' : workload.trouble ? '❌' : '✅';
+  const label = workload.label ? ` (${escape(workload.label)})` : '';
+  const trouble = workload.trouble && !workload.stale ? ` · ${troubleWords(workload.trouble)}` : '';
+  const lines = [`${mark} *${escape(workload.name)}*${label} · ${KIND_LABEL[workload.kind]}${where}${trouble}`];
   const buttons: types.Button[] = [];
+  if (workload.lastFailure && (workload.stale || workload.trouble)) {
+    lines.push(`Last failure: ${failureText(workload.lastFailure)}`);
+    const made = failureButton(appliance, workload.lastFailure, answer.times.now, buttonIndex.next++);
+    if (made) buttons.push(made);
+  }
   for (const [destination, state] of Object.entries(workload.destinations)) {
-    const emoji = state.stale ? '⚠️' : '✅';
+    const emoji = state.stale || state.trouble ? '⚠️' : '✅';
     const count = plural(state.restorePoints, 'point');
+    const newer =
+      state.newest?.corrupted && state.newest.id !== state.latest?.id
+        ? ` · ❌ a newer point is corrupted (${slackDate(Date.parse(state.newest.pointInTime))})`
+        : state.trouble && state.trouble !== 'corrupted'
+          ? ` · ${troubleWords(state.trouble)}`
+          : '';
     if (!state.latest) {
       lines.push(`${emoji} ${escape(destination)} · no usable point (${count}, all corrupted)`);
       continue;
     }
-    lines.push(`${emoji} ${escape(destination)} · ${pointAge(state.latest, answer.times)} · ${formatBytes(state.latest.sizeBytes)} · ${count}`);
+    lines.push(`${emoji} ${escape(destination)} · ${pointAge(state.latest, answer.times)} · ${formatBytes(state.latest.sizeBytes)}${archiveNote(state.latest)} · ${count}${newer}`);
     const session = state.latest.jobSessionId;
-    const made = session ? sessionButton({ appliance, session }, destination, buttonIndex.next++) : null;
+    const made = session ? pointSessionButton({ appliance, session }, destination, state.latest, answer.times.now, buttonIndex.next++) : null;
     if (made) buttons.push(made);
   }
   const recent = workload.recent.map(
@@ -64,12 +81,14 @@ export function renderWorkloads(answer: WorkloadsAnswer): SlackMessage {
   const asked = answer.names.map(code).join(' ');
   const count = answer.matches.length;
   const staleCount = answer.matches.filter((match) => match.workload.stale).length;
+  const failingCount = answer.matches.filter((match) => !match.workload.stale && match.workload.trouble).length;
+  const problems = [...(staleCount ? [`${staleCount} stale`] : []), ...(failingCount ? [`${failingCount} failing`] : [])];
   const headline =
     count === 0
       ? answer.staleOnly
         ? `✅ Nothing stale matches ${asked}`
         : `No workload matches ${asked}`
-      : `${plural(count, 'workload')} ${count === 1 ? 'matches' : 'match'} ${asked}${staleCount ? ` · ⚠️ ${staleCount} stale` : ' · ✅ all fresh'}`;
+      : `${plural(count, 'workload')} ${count === 1 ? 'matches' : 'match'} ${asked}${problems.length ? ` · ⚠️ ${problems.join(' · ')}` : ' · ✅ all fresh'}`;
   const asOf = answer.times.asOf === null ? '' : `\nThe latest usable points at or before ${slackDate(answer.times.asOf)}.`;
   const budget = new BlockBudget({ blocks: 2, chars: 600 });
   budget.add(header(`Restore points · ${escape(answer.names.join(' '))}`));

@@ -1,0 +1,116 @@
+/**
+ * Issue 13 through real HTTP against the simulator: the VM inventory, namesakes told apart by
+ * their per-VM reads, the failed and warning sessions with the appliance's own reason, and a
+ * session read that fails without failing the appliance's reading.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApplianceReader } from '../../src/appliances/reader.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { RestorePoint } from '../../src/restore-points/model.ts';
+import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
+import { demoDataset, pointsDataset, simUuid, type SimSession } from '../../src/simulator/dataset.ts';
+import { APPLIANCE_1_0 } from '../../src/simulator/server.ts';
+import { clientFor, closeAll, startSim } from '../support/veeam.ts';
+
+const NOW = Date.parse('2026-11-26T08:00:00Z');
+const DAY = 86_400_000;
+
+afterEach(closeAll);
+
+describe('the inventory and identities', () => {
+  it('reads the VM inventory, deleted VMs left out, and says null for a version without one', async () => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
+    const inventory = await clientFor(sim).readInventory();
+    expect(inventory?.vms.map((vm) => vm.name)).toEqual(expect.arrayContaining(['vm-new-07', 'vm-test-03', 'vm-sql-01']));
+    expect(inventory?.vms.filter((vm) => vm.name === 'vm-web-01').map((vm) => vm.resourceGroup).sort()).toEqual(['rg-dev', 'rg-prod']);
+    const old = await startSim({ dataset: demoDataset({ now: NOW }), versions: APPLIANCE_1_0, now: () => NOW });
+    expect(await clientFor(old).readInventory()).toBeNull();
+    expect(await clientFor(old).readFailures(NOW - DAY)).toBeNull();
+  });
+
+  it('two VMs of the same name are two workloads, each with its id and resource group', async () => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
+    const client = clientFor(sim);
+    const inventory = await client.readInventory();
+    const points: RestorePoint[] = [];
+    await client.readRestorePoints((point) => points.push(point), { inventory });
+    const webs = new Map(points.filter((p) => p.workload?.name === 'vm-web-01').map((p) => [p.workload!.id, p.workload!]));
+    expect(webs.size).toBe(2);
+    expect([...webs.values()].map((w) => w.context).sort()).toEqual(['rg-dev · Development', 'rg-prod · Production']);
+    // Only the namesakes were read one by one.
+    const perVm = [...sim.stats.gets.keys()].filter((path) => path.endsWith('/restorePoints/virtualMachines'));
+    expect(perVm).toHaveLength(1);
+    // Without an inventory, points keep only their names (as before).
+    const plain: RestorePoint[] = [];
+    await clientFor(sim).readRestorePoints((point) => plain.push(point));
+    expect(new Set(plain.filter((p) => p.workload?.name === 'vm-web-01').map((p) => p.workload))).toHaveProperty('size', 1);
+  });
+});
+
+describe('failed and warning sessions', () => {
+  it('lists the window\'s Error and Warning sessions, newest first, with the log\'s last problem line and the VMs they failed', async () => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
+    const failures = (await clientFor(sim).readFailures(NOW - DAY))!;
+    expect(failures.map((f) => [f.status, f.policyName])).toEqual([
+      ['Warning', 'Nightly backup to blob'],
+      ['Error', 'Gold-VMs'],
+    ]);
+    expect(failures[0]!.workloads.map((w) => w.name)).toEqual(['vm-erp-01']);
+    expect(failures[0]!.message).toMatch(/vm-erp-01: the backup was created but failed verification/);
+    expect(failures[1]!.workloads).toEqual([{ id: expect.any(String), name: 'vm-build-01' }]);
+    expect(failures[1]!.message).toMatch(/^Failed to create a snapshot of vm-build-01: .*locked/);
+    // A longer window reaches the Gold-VMs failures of the nights before.
+    expect((await clientFor(sim).readFailures(NOW - 3 * DAY))!.length).toBe(4);
+  });
+
+  it('reads at most 50 sessions, the newest, each with one protectedItems and one log read', async () => {
+    const sessions: SimSession[] = Array.from({ length: 70 }, (_, index) => ({
+      id: simUuid(0xfa11, index),
+      type: 'PolicyBackup',
+      localizedType: 'Backup',
+      status: index % 2 ? 'Error' : 'Warning',
+      policyName: `policy ${index}`,
+      protectedInstances: 1,
+      start: NOW - (index + 1) * 60_000,
+      stop: NOW - index * 60_000,
+      log: [{ afterMs: 1000, status: index % 2 ? 'Error' : 'Warning', message: `reason ${index}` }],
+    }));
+    const sim = await startSim({ dataset: pointsDataset([], sessions, []), now: () => NOW });
+    const failures = (await clientFor(sim).readFailures(NOW - DAY))!;
+    expect(failures).toHaveLength(50);
+    expect(failures[0]!.policyName).toBe('policy 0');
+    expect(failures.at(-1)!.policyName).toBe('policy 49');
+    expect(failures[3]!.message).toBe('reason 3');
+    const reads = (suffix: string) => [...sim.stats.gets].filter(([path]) => path.endsWith(suffix)).reduce((n, [, count]) => n + count, 0);
+    expect(reads('/log')).toBe(50);
+    expect(reads('/protectedItems')).toBe(50);
+  });
+
+  it('a failed or warning session read on its own carries the error text', async () => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
+    const client = clientFor(sim);
+    const [failure] = (await client.readFailures(NOW - DAY))!;
+    const session = await client.getJobSession(failure!.id);
+    expect(session?.message).toBe(failure!.message);
+  });
+
+  it('sessions that cannot be read are a note on the reading, never its error', async () => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
+    sim.failNext(10, { status: 500, path: /\/jobSessions$/ });
+    const reader = new ApplianceReader({
+      name: 'demo',
+      url: sim.url,
+      source: clientFor(sim),
+      policy: DEFAULT_STALE_POLICY,
+      cacheTtlMs: 0,
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+    const reading = await reader.read();
+    expect(reading.error).toBeNull();
+    expect(reading.tally.points).toBeGreaterThan(0);
+    expect(reading.failures).toBeNull();
+    expect(reading.notes.join(' ')).toMatch(/failed sessions of demo could not be read/);
+    expect(reading.inventory?.length).toBeGreaterThan(0);
+  });
+});
