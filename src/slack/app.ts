@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config/types.ts';
 import { applyConnectionTimeouts, sendText, startRouteServer, type ConnectionTimeouts, type Route, type RouteServer } from '../http/routes.ts';
 import { lifecycleLogger, type Logger } from '../log.ts';
@@ -18,6 +18,7 @@ import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/register.ts';
+import { SIGNATURE_PROPERTY } from './listeners/replays.ts';
 
 export interface SlackAppOptions {
   readonly slack: SlackConfig;
@@ -133,9 +134,19 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
         ...(timings.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: timings.clientPingTimeoutMs }),
       })
     : null;
-  const app = socketReceiver
-    ? new App({ ...common, receiver: socketReceiver })
-    : new App({ ...common, signingSecret: slack.signingSecret ?? undefined, customRoutes: routes, processBeforeResponse: false });
+  // Our own HTTPReceiver, as App would make it, but handing each request's signature to the
+  // listeners' context: a signed request replayed within Slack's five minutes is answered once.
+  const httpReceiver = socketReceiver
+    ? null
+    : new HTTPReceiver({
+        signingSecret: slack.signingSecret ?? '',
+        customRoutes: routes,
+        processBeforeResponse: false,
+        logger: common.logger,
+        logLevel: common.logLevel,
+        customPropertiesExtractor: (request) => ({ [SIGNATURE_PROPERTY]: request.headers['x-slack-signature'] }),
+      });
+  const app = new App({ ...common, receiver: socketReceiver ?? httpReceiver! });
   registerListeners(app, options.deps);
   app.error(async (error) => {
     logger.error({ err: error }, 'a Slack listener failed');

@@ -5,6 +5,7 @@ import type { SlackDeps } from '../deps.ts';
 import { acknowledgeLink, openSession } from './actions.ts';
 import { answerCommand, COMMAND } from './commands.ts';
 import { answerMention } from './events.ts';
+import { answerOnce, type GuardArgs } from './replays.ts';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command(COMMAND, (args) => answerCommand(args, deps));
@@ -19,7 +20,13 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>('open_appliance', (args) => acknowledgeLink(args));
 }
 
+/** Before every listener: a replayed signed request is acked and dropped. */
+export function registerReplayGuard(app: App, deps: SlackDeps): void {
+  app.use((args) => answerOnce(args as unknown as GuardArgs, deps));
+}
+
 export function registerListeners(app: App, deps: SlackDeps): void {
+  registerReplayGuard(app, deps);
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
