@@ -147,9 +147,12 @@ export async function connectRedisCoordinator(
     },
   });
 
+  /** While the first connection is awaited, its failures are said once, after it, in one line. */
+  let starting = true;
   client.on('error', (error: unknown) => {
     if (closing) return;
     lastError = safeMessage(error, url, redacted);
+    if (starting) return;
     if (!disconnectedLogged) {
       disconnectedLogged = true;
       log.error(
@@ -209,16 +212,19 @@ export async function connectRedisCoordinator(
     const connecting = client.connect();
     connecting.catch(() => undefined); // a later failure is reported through 'error'
     const connected = await within(connecting.then(() => true), connectTimeoutMs, () => false);
+    starting = false;
     if (connected) log.info({ replica, keyPrefix }, 'connected to Redis: digests are coordinated between replicas');
     else {
       disconnectedLogged = true;
       log.error(
         { connectTimeoutMs },
-        `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms: starting anyway; digests are posted without coordination ` +
+        `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms${lastError ? ` (${lastError})` : ''}: starting anyway; digests are posted without coordination ` +
           '(every replica may post them) until Redis answers. Check that Redis runs and is reachable, or unset REDIS_URL to run a single instance.',
       );
     }
   } catch (error) {
+    starting = false;
+    disconnectedLogged = true;
     lastError = safeMessage(error, url, redacted);
     log.error({ err: { message: lastError } }, `could not connect to Redis at ${redacted} (REDIS_URL): starting uncoordinated`);
   }
