@@ -144,6 +144,40 @@ describe('real serve replicas under faults', () => {
     expect(postsTo('CNOREDIS01')).toHaveLength(2);
   }, 60_000);
 
+  it('post the fire when Redis stalls through it (12 s, SIGSTOP), within the command timeout, and never write the claim afterwards', async () => {
+    const frozen = await startRedisServer();
+    let stalled = false;
+    try {
+      const fire = new Date(Math.ceil((Date.now() + 12_000) / 1000) * 1000);
+      const env = { REDIS_URL: frozen.url, DIGEST_CHANNELS: 'CSTALLED01', DIGEST_CRON: cronAt(fire) };
+      const replicas = await Promise.all([serveReplica(env), serveReplica(env)]);
+      expect(replicas.every((replica) => logged(replica, 'connected to Redis'))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, fire.getTime() - 2_000 - Date.now())));
+      process.kill(frozen.pid, 'SIGSTOP');
+      stalled = true;
+      const stalledAt = Date.now();
+      await slack.waitFor(() => postsTo('CSTALLED01').length >= 2, 15_000, 'both replicas to post while Redis stalls');
+      // The 3 s command timeout holds: both posted long before Redis came back.
+      expect(Date.now() - stalledAt).toBeLessThan(9_000);
+      for (const replica of replicas) expect(logged(replica, 'posting this digest without coordination')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, stalledAt + 12_000 - Date.now())));
+      process.kill(frozen.pid, 'SIGCONT');
+      stalled = false;
+      const client = createClient({ url: frozen.url });
+      await client.connect();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the replicas' queued claims run now
+        expect(await client.keys('restorepoints:restorepoints-digest:*')).toEqual([]);
+      } finally {
+        await client.close();
+      }
+      expect(postsTo('CSTALLED01')).toHaveLength(2);
+    } finally {
+      if (stalled) process.kill(frozen.pid, 'SIGCONT');
+      await frozen.stop();
+    }
+  }, 90_000);
+
   it('post a fire once when the replica that claimed it gets SIGTERM while reading a slow appliance', async () => {
     simulator.faults.latencyMs = 60_000;
     const fire = new Date(Math.ceil((Date.now() + 9_000) / 1000) * 1000);
