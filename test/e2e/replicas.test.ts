@@ -15,7 +15,7 @@ import { spawnServe, type ServeProcess } from '../support/cli.ts';
 import { closedPort } from '../support/veeam.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { eventCallbackBody, TEST_USER_ID } from '../support/slack-signing.ts';
+import { eventCallbackBody, slashCommandBody, TEST_USER_ID } from '../support/slack-signing.ts';
 
 let redis: RedisServer;
 let slack: FakeSlack;
@@ -62,6 +62,27 @@ describe('two replicas sharing Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slack.callsTo('chat.postMessage').filter((call) => call.body['channel'] === 'CREPLICA01')).toHaveLength(1);
   });
+});
+
+describe('a replica whose Redis stalls', () => {
+  it('still acks a slash command well inside 3 s and answers it', async () => {
+    const frozen = await startRedisServer();
+    const coordinator = await connectRedisCoordinator(frozen.url, silentLogger());
+    const bot = await startTestBot(testConfig(slack, [applianceFor(simulator)]), { coordinator });
+    process.kill(frozen.pid, 'SIGSTOP');
+    try {
+      const responseUrl = slack.responseUrl('stalled-redis');
+      const sent = Date.now();
+      const acked = await bot.post(slashCommandBody({ text: 'stale', response_url: responseUrl }), 'application/x-www-form-urlencoded');
+      expect(acked.status).toBe(200);
+      expect(Date.now() - sent).toBeLessThan(2_000);
+      await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8_000, 'the answer');
+    } finally {
+      process.kill(frozen.pid, 'SIGCONT');
+      await bot.stop();
+      await frozen.stop();
+    }
+  }, 30_000);
 });
 
 /** A cron expression (with seconds) that fires once a day at `at`, in UTC. */
