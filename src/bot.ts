@@ -95,6 +95,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | null = null;
   const readiness = readinessCheck({
     slack: () => (stopping ? 'stopping' : !slack ? 'starting' : slack.connected() ? null : `not connected (${slack.mode === 'socket' ? 'the Socket Mode connection is down; it reconnects by itself' : 'not listening'})`),
+    slackToken: () => (slack && !stopping ? slack.tokenProblem() : Promise.resolve(null)),
     readers: () => fleet.readers,
     ...(options.coordinator ? { redis: () => options.coordinator!.problem() } : {}),
     cacheTtlMs: config.cacheTtlMs,
@@ -142,7 +143,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       const run = await sendDigest({
         ...(fence ? { mayPost: () => fence.mayPost() } : {}),
         fleet,
-        client: running.app.client,
+        client: running.client,
         channels: config.digest.channels,
         appliances,
         timeZone: config.digest.timeZone,

@@ -5,7 +5,7 @@
  */
 import { LOGOUT_TIMEOUT_MS, startBot } from '../bot.ts';
 import { settledWithin } from '../lib/timeout.ts';
-import { connectRedisCoordinator } from '../digest/redis-coordinator.ts';
+import { startRedisCoordinator } from '../digest/redis-coordinator.ts';
 import { createMetrics } from '../metrics.ts';
 import { lifecycleLogger, type Logger } from '../log.ts';
 import { openFleet } from './fleet-for-command.ts';
@@ -56,7 +56,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, stopped: Pr
   }
   // A Redis that cannot be reached does not stop the replica: it starts uncoordinated, says so
   // in its log and /readyz, and connects when Redis is back.
-  const coordinator = config.redisUrl ? await connectRedisCoordinator(config.redisUrl, logger) : undefined;
+  const coordinator = config.redisUrl ? await startRedisCoordinator(config.redisUrl, logger) : undefined;
   // Socket Mode keeps trying to reach Slack inside startBot: a stop signal meanwhile must not wait for it.
   const starting = startBot({
     config,

@@ -111,15 +111,23 @@ function safeMessage(error: unknown, url: string, redacted: string): string {
 }
 
 /**
- * Connects to Redis, waiting at most `connectTimeoutMs`: when Redis cannot be reached by then,
- * the coordinator is returned anyway (logged), keeps connecting in the background, and its
- * claims fail until it is connected. Never rejects.
+ * For `serve`: connects to Redis, waiting at most `connectTimeoutMs`; when Redis cannot be
+ * reached by then, the coordinator is returned anyway (logged), keeps connecting in the
+ * background, and its claims fail until it is connected. Never rejects.
  */
-export async function connectRedisCoordinator(
-  url: string,
-  logger: Logger,
-  options: RedisCoordinatorOptions = {},
-): Promise<RedisCoordinator> {
+export function startRedisCoordinator(url: string, logger: Logger, options: RedisCoordinatorOptions = {}): Promise<RedisCoordinator> {
+  return openRedisCoordinator(url, logger, options, false);
+}
+
+/**
+ * For `check`, and whoever needs Redis now: like startRedisCoordinator, but rejects with a
+ * sentence naming the (redacted) URL when Redis cannot be reached within `connectTimeoutMs`.
+ */
+export function connectRedisCoordinator(url: string, logger: Logger, options: RedisCoordinatorOptions = {}): Promise<RedisCoordinator> {
+  return openRedisCoordinator(url, logger, options, true);
+}
+
+async function openRedisCoordinator(url: string, logger: Logger, options: RedisCoordinatorOptions, required: boolean): Promise<RedisCoordinator> {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
@@ -147,9 +155,12 @@ export async function connectRedisCoordinator(
     },
   });
 
+  /** While the first connection is awaited, its failures are said once, after it, in one line. */
+  let starting = true;
   client.on('error', (error: unknown) => {
     if (closing) return;
     lastError = safeMessage(error, url, redacted);
+    if (starting) return;
     if (!disconnectedLogged) {
       disconnectedLogged = true;
       log.error(
@@ -209,16 +220,27 @@ export async function connectRedisCoordinator(
     const connecting = client.connect();
     connecting.catch(() => undefined); // a later failure is reported through 'error'
     const connected = await within(connecting.then(() => true), connectTimeoutMs, () => false);
+    starting = false;
     if (connected) log.info({ replica, keyPrefix }, 'connected to Redis: digests are coordinated between replicas');
-    else {
+    else if (required) {
+      closing = true;
+      client.destroy();
+      throw new Error(
+        `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms: ${lastError ?? 'no answer'}. ` +
+          'Check that Redis runs and is reachable from this replica, or unset REDIS_URL to run a single instance without coordination.',
+      );
+    } else {
       disconnectedLogged = true;
       log.error(
         { connectTimeoutMs },
-        `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms: starting anyway; digests are posted without coordination ` +
+        `could not connect to Redis at ${redacted} (REDIS_URL) within ${connectTimeoutMs} ms${lastError ? ` (${lastError})` : ''}: starting anyway; digests are posted without coordination ` +
           '(every replica may post them) until Redis answers. Check that Redis runs and is reachable, or unset REDIS_URL to run a single instance.',
       );
     }
   } catch (error) {
+    if (required) throw error;
+    starting = false;
+    disconnectedLogged = true;
     lastError = safeMessage(error, url, redacted);
     log.error({ err: { message: lastError } }, `could not connect to Redis at ${redacted} (REDIS_URL): starting uncoordinated`);
   }

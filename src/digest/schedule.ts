@@ -147,7 +147,11 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
   let stopped = false;
   const keyOf = (fireTime: Date): string => `${name}:${fireTime.toISOString()}`;
 
-  /** Runs one fire; with `claimedKey`, marks it posted afterwards (or leaves it to abandon()). */
+  /**
+   * Runs one fire and marks it posted afterwards (with a claim, or best effort when it could not
+   * be claimed, so that a replica starting later does not post it again); with `claimedKey`, an
+   * abandoned run leaves the claim to abandon().
+   */
   const runFire = async (fireTime: Date, claimedKey: string | null): Promise<void> => {
     const started = Date.now();
     const fence = new PostingFence();
@@ -169,9 +173,12 @@ export function startDigestSchedule(options: DigestScheduleOptions): DigestSched
         );
       }
       // A run that failed is not handed on: another replica would fail alike, and late.
-      if (claimedKey !== null && !fence.abandoned) {
-        await Promise.resolve(coordinator?.markPosted?.(claimedKey)).catch((error: unknown) =>
-          logger.warn({ key: claimedKey, err: errorFields(error) }, 'could not mark the digest posted in Redis: its claim still keeps other replicas from posting it'),
+      if (coordinator !== undefined && !fence.abandoned) {
+        const key = keyOf(fireTime);
+        await withTimeout(Promise.resolve(coordinator.markPosted?.(key)), COORDINATOR_TIMEOUT_MS, 'the run coordinator').catch((error: unknown) =>
+          claimedKey === null
+            ? logger.debug({ key, err: errorFields(error) }, 'could not mark the uncoordinated digest posted in Redis')
+            : logger.warn({ key, err: errorFields(error) }, 'could not mark the digest posted in Redis: its claim still keeps other replicas from posting it'),
         );
       }
     })();

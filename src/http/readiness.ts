@@ -21,6 +21,8 @@ export interface ReadinessOptions extends FreshOptions {
   /** A problem with Slack ("not connected"), or null when connected. */
   readonly slack: () => string | null;
   readonly readers: () => readonly ReadinessReader[];
+  /** A problem with the bot token (Slack refused it), or null once Slack took it. */
+  readonly slackToken?: () => Promise<string | null>;
   /** A problem with Redis (unreachable, not answering), or null when it answers; absent without Redis. */
   readonly redis?: () => Promise<string | null>;
 }
@@ -62,7 +64,8 @@ export function readinessCheck(options: ReadinessOptions): () => Promise<string[
     const slack = options.slack();
     if (slack) problems.push(`slack: ${slack}`);
     const readers = options.readers();
-    const [readings, redis] = await Promise.all([fresh(readers), options.redis?.() ?? null]);
+    const [readings, token, redis] = await Promise.all([fresh(readers), slack ? null : (options.slackToken?.() ?? null), options.redis?.() ?? null]);
+    if (token) problems.push(`slack: ${token}`);
     if (redis) problems.push(`redis: ${redis}`);
     readers.forEach((reader, index) => {
       const reading = readings[index];

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config/types.ts';
 import { applyConnectionTimeouts, sendText, startRouteServer, type ConnectionTimeouts, type Route, type RouteServer } from '../http/routes.ts';
 import { lifecycleLogger, type Logger } from '../log.ts';
@@ -18,6 +18,8 @@ import { settledWithin } from '../lib/timeout.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/register.ts';
+import { SIGNATURE_PROPERTY } from './listeners/replays.ts';
+import { BotTokenCheck } from './token-check.ts';
 
 export interface SlackAppOptions {
   readonly slack: SlackConfig;
@@ -57,6 +59,10 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 
 export interface RunningSlackApp {
   readonly app: App;
+  /** The Web API client with the bot token (the digest posts with it). */
+  readonly client: webApi.WebClient;
+  /** Null once Slack took the bot token; a sentence while it refuses it (for /readyz). */
+  tokenProblem(): Promise<string | null>;
   readonly mode: 'socket' | 'http';
   /** The port the routes (and in HTTP mode /slack/events) are served on. */
   readonly port: number;
@@ -104,11 +110,17 @@ export function socketModeClientOptions(slack: SlackConfig, timings: SocketModeT
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { slack, logger } = options;
   const socketMode = slack.appToken !== null;
+  const clientOptions = slackClientOptions(slack, options.webApiRetries, options.webApiTimeoutMs);
+  const client = new webApi.WebClient(slack.botToken ?? undefined, { ...clientOptions, logger: boltLogger(logger) });
+  const tokenCheck = new BotTokenCheck(client, logger);
+  const botToken = slack.botToken ?? '';
   const common = {
-    token: slack.botToken ?? undefined,
+    // Not `token`: Bolt would check it once at construction and keep a refusal (or a network
+    // blip) forever. The check here is renewed after a failure and logs a refusal once.
+    authorize: async () => ({ botToken, ...(await tokenCheck.identity()) }),
     logger: boltLogger(logger),
     logLevel: logger.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO,
-    clientOptions: slackClientOptions(slack, options.webApiRetries, options.webApiTimeoutMs),
+    clientOptions,
     ignoreSelf: true,
   };
   const routes = options.routes.map((route) => ({
@@ -133,27 +145,41 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
         ...(timings.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: timings.clientPingTimeoutMs }),
       })
     : null;
-  const app = socketReceiver
-    ? new App({ ...common, receiver: socketReceiver })
-    : new App({ ...common, signingSecret: slack.signingSecret ?? undefined, customRoutes: routes, processBeforeResponse: false });
+  // Our own HTTPReceiver, as App would make it, but handing each request's signature to the
+  // listeners' context: a signed request replayed within Slack's five minutes is answered once.
+  const httpReceiver = socketReceiver
+    ? null
+    : new HTTPReceiver({
+        signingSecret: slack.signingSecret ?? '',
+        customRoutes: routes,
+        processBeforeResponse: false,
+        logger: common.logger,
+        logLevel: common.logLevel,
+        customPropertiesExtractor: (request) => ({ [SIGNATURE_PROPERTY]: request.headers['x-slack-signature'] }),
+      });
+  const app = new App({ ...common, receiver: socketReceiver ?? httpReceiver! });
   registerListeners(app, options.deps);
   app.error(async (error) => {
-    logger.error({ err: error }, 'a Slack listener failed');
+    // A refused token is said once, plainly, by the token check; not once per request with a stack.
+    if (error.code === 'slack_bolt_authorization_error') logger.debug({ reason: error.message }, 'a request was not authorized');
+    else logger.error({ err: error }, 'a Slack listener failed');
   });
+  void tokenCheck.check();
+  const tokenProblem = () => tokenCheck.problem();
 
   if (socketReceiver) {
     // Health routes first: the process is alive even while Slack is unreachable.
     const routeServer: RouteServer = await startRouteServer(options.routes, options.port, options.httpTimeouts);
-    const client = socketReceiver.client;
+    const socketClient = socketReceiver.client;
     let up = false;
-    client.on('connected', () => (up = true));
+    socketClient.on('connected', () => (up = true));
     // 'close' is the websocket going away (Slack's `disconnect`, a missed pong, a dropped
     // connection); the client then reconnects by itself and says 'disconnected' only when it
     // gives up or is stopped. Readiness must not report a dead connection as up meanwhile.
-    client.on('close', () => (up = false));
-    client.on('disconnecting', () => (up = false));
-    client.on('disconnected', () => (up = false));
-    client.on('reconnecting', () => logger.info('reconnecting to Slack (Socket Mode)'));
+    socketClient.on('close', () => (up = false));
+    socketClient.on('disconnecting', () => (up = false));
+    socketClient.on('disconnected', () => (up = false));
+    socketClient.on('reconnecting', () => logger.info('reconnecting to Slack (Socket Mode)'));
     try {
       await app.start();
     } catch (error) {
@@ -163,17 +189,19 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     lifecycleLogger(logger).info({ port: routeServer.port }, `connected to Slack in Socket Mode; health routes listening on port ${routeServer.port}`);
     return {
       app,
+      client,
+      tokenProblem,
       mode: 'socket',
       port: routeServer.port,
       connected: () => up,
       stop: async () => {
-        const disconnected = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+        const disconnected = new Promise<void>((resolve) => socketClient.once('disconnected', () => resolve()));
         // Sends the close frame and resolves at once (the receiver does not wait for the answer).
         await app.stop();
         if (!(await settledWithin(disconnected, timings.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS))) {
           // No close frame back: a second disconnect drops the connection and its timers now.
           logger.warn('Slack did not answer the websocket close in time; dropping the connection');
-          await settledWithin(client.disconnect(), 1_000);
+          await settledWithin(socketClient.disconnect(), 1_000);
         }
         await routeServer.close();
       },
@@ -187,6 +215,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   let listening = true;
   return {
     app,
+    client,
+    tokenProblem,
     mode: 'http',
     port,
     connected: () => listening,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIGEST_LEASE_MS, startDigestSchedule, type DigestSchedule } from '../../src/digest/schedule.ts';
-import { connectRedisCoordinator, redactRedisUrl, type RedisCoordinator } from '../../src/digest/redis-coordinator.ts';
+import { connectRedisCoordinator, redactRedisUrl, startRedisCoordinator, type RedisCoordinator } from '../../src/digest/redis-coordinator.ts';
 import { freePort, skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import type { Logger } from '../../src/log.ts';
 import { captureLogger } from '../support/log-capture.ts';
@@ -212,11 +212,11 @@ describe.skipIf(skip)('Redis run coordinator', () => {
     const url = `redis://:s3cr%40t@127.0.0.1:${port}`;
     const { logger, lines } = captureLogger();
     const started = performance.now();
-    const created = await connectRedisCoordinator(url, logger, { connectTimeoutMs: 500 });
+    const created = await startRedisCoordinator(url, logger, { connectTimeoutMs: 500 });
     cleanups.push(() => created.close());
     expect(performance.now() - started).toBeLessThan(2_000);
     const said = lines.find((l) => l.level === 'error' && l.msg.includes('could not connect to Redis'));
-    expect(said?.msg).toMatch(new RegExp(`could not connect to Redis at redis://:(\\*\\*\\*|\\[redacted\\])@127\\.0\\.0\\.1:${port} \\(REDIS_URL\\) within 500 ms: starting anyway`));
+    expect(said?.msg).toMatch(new RegExp(`could not connect to Redis at redis://:(\\*\\*\\*|\\[redacted\\])@127\\.0\\.0\\.1:${port} \\(REDIS_URL\\) within 500 ms.*: starting anyway`));
     expect(JSON.stringify(lines)).not.toContain('s3cr');
     expect(await created.problem()).toMatch(/^unreachable/);
     expect(await created.problem()).not.toContain('s3cr');
@@ -232,10 +232,44 @@ describe.skipIf(skip)('Redis run coordinator', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
       const started = performance.now();
-      const created = await connectRedisCoordinator(`redis://127.0.0.1:${port}`, captureLogger().logger, { connectTimeoutMs: 400 });
+      const created = await startRedisCoordinator(`redis://127.0.0.1:${port}`, captureLogger().logger, { connectTimeoutMs: 400 });
       expect(performance.now() - started).toBeLessThan(2_000);
       expect(await created.problem()).toMatch(/^unreachable/);
       await created.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('for check: fails within the connect timeout when Redis cannot be reached, without leaking the password', async () => {
+    const port = await freePort(); // nothing listens here
+    const url = `redis://:s3cr%40t@127.0.0.1:${port}`;
+    const started = performance.now();
+    const error = await connectRedisCoordinator(url, captureLogger().logger, { connectTimeoutMs: 500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain(`could not connect to Redis at redis://:***@127.0.0.1:${port} (REDIS_URL) within 500 ms`);
+    expect(message).not.toContain('s3cr');
+  });
+
+  it('for check: fails within the connect timeout when the server accepts but never answers', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const started = performance.now();
+      await expect(connectRedisCoordinator(`redis://127.0.0.1:${port}`, captureLogger().logger, { connectTimeoutMs: 400 })).rejects.toThrow(
+        /could not connect to Redis .* within 400 ms/,
+      );
+      expect(performance.now() - started).toBeLessThan(2_000);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

@@ -8,7 +8,9 @@ import type { Dataset, SimPoint } from '../../src/simulator/dataset.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+
+const noRedis = skipWithoutRedis('test/e2e/alert-replicas.test.ts');
 
 const HOUR = 3_600_000;
 const CHANNEL = 'CALERT002';
@@ -29,6 +31,7 @@ const posts = () => slack.callsTo('chat.postMessage').filter((call) => call.body
 const about = (name: string) => posts().filter((call) => call.body['thread_ts'] === undefined && String(call.body['text']).includes(name));
 
 beforeAll(async () => {
+  if (noRedis) return;
   redis = await startRedisServer();
   slack = await startFakeSlack();
   setVm('vm-a', 1);
@@ -38,13 +41,14 @@ beforeAll(async () => {
   for (let index = 0; index < 2; index++) replicas.push(await startTestBot(config));
 });
 afterAll(async () => {
+  if (noRedis) return;
   for (const replica of replicas) await replica.stop();
   await simulator.close();
   await slack.close();
   await redis.stop();
 });
 
-describe('two replicas sharing the alert state in Redis', () => {
+describe.skipIf(noRedis)('two replicas sharing the alert state in Redis', () => {
   it('post each new problem once, and the other replica takes the watch over when the holder stops', async () => {
     // The first watch: nothing wrong, so no baseline message at all.
     const store = await openRedisStore(redis.url);

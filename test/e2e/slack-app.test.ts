@@ -88,6 +88,19 @@ describe('/restorepoints', () => {
     expect(simulator.stats.requests).toBe(before);
   });
 
+  it('answers a signed request replayed three times within five minutes once', async () => {
+    const responseUrl = slack.responseUrl('replayed');
+    const body = slashCommandBody({ text: 'stale', response_url: responseUrl });
+    const timestampSeconds = Math.floor(Date.now() / 1000) - 60;
+    for (let time = 0; time < 3; time++) expect((await running.post(body, FORM, { timestampSeconds })).status).toBe(200);
+    await slack.waitFor(() => slack.responses.some((post) => post.url === responseUrl), 8000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(slack.responses.filter((post) => post.url === responseUrl)).toHaveLength(1);
+    // The same command sent afresh (a new signature) is answered again.
+    expect((await running.post(body, FORM)).status).toBe(200);
+    await slack.waitFor(() => slack.responses.filter((post) => post.url === responseUrl).length === 2, 8000);
+  });
+
   it('answers help and unknown words without reading the appliance', async () => {
     const before = simulator.stats.requests;
     const help = await command('help');

@@ -224,3 +224,38 @@ describe('connections that idle or dribble', () => {
     }
   });
 });
+
+describe('a bot token Slack refuses', () => {
+  it('makes /readyz say so until Slack takes it, and is logged once, plainly, with the fix', async () => {
+    const { captureLogger } = await import('../support/log-capture.ts');
+    const { logger, lines, raw } = captureLogger('info');
+    slack.setDefault('auth.test', { body: { ok: false, error: 'invalid_auth' } });
+    try {
+      const { bot, base } = await (async () => {
+        const started = await startTestBot(testConfig(slack, [applianceFor(simulator)]), { logger });
+        running.push(started);
+        return { bot: started, base: `http://127.0.0.1:${started.bot.port}` };
+      })();
+      await slack.waitFor(() => lines.some((l) => l.msg.startsWith('Slack refused the bot token')), 5000, 'the refusal in the log');
+      const ready = await get(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatch(/^slack: Slack refused the bot token \(invalid_auth\): set SLACK_BOT_TOKEN/m);
+      // Requests keep coming: still one line about it, and no stack trace.
+      for (let index = 0; index < 3; index++) await bot.post(slashCommandBody({ text: '', response_url: slack.responseUrl(`refused-${index}`) }), FORM);
+      expect(lines.filter((l) => /refused the bot token|invalid_auth/.test(JSON.stringify(l)) && l.level !== 'debug')).toHaveLength(1);
+      expect(raw.join('')).not.toMatch(/"stack"|\n\s+at /);
+      // Slack takes the token again (fixed upstream): readiness follows after a re-check.
+      slack.setDefault('auth.test', null);
+      const deadline = Date.now() + 12_000;
+      let body = ready.body;
+      while (/refused the bot token/.test(body) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        body = (await get(`${base}/readyz`)).body;
+      }
+      expect(body).not.toMatch(/refused the bot token/);
+      expect(lines.some((l) => l.msg === 'Slack takes the bot token now')).toBe(true);
+    } finally {
+      slack.setDefault('auth.test', null);
+    }
+  }, 30_000);
+});

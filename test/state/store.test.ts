@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../src/state/redis.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/store.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+
+const noRedis = skipWithoutRedis('test/state/store.test.ts');
 
 const increment = (store: StateStore) =>
   store.update((current) => {
@@ -18,11 +20,11 @@ let dir: string;
 let redis: RedisServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'restorepoints-state-'));
-  redis = await startRedisServer();
+  if (!noRedis) redis = await startRedisServer();
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await redis.stop();
+  await redis?.stop();
 });
 
 describe('the SQLite store', () => {
@@ -58,7 +60,7 @@ describe('the SQLite store', () => {
   });
 });
 
-describe('the Redis store', () => {
+describe.skipIf(noRedis)('the Redis store', () => {
   it('keeps what is written and loses no change when two replicas write at once', async () => {
     const [a, b] = await Promise.all([openRedisStore(redis.url, { key: 'test:state' }), openRedisStore(redis.url, { key: 'test:state' })]);
     expect(await a.read()).toBeNull();

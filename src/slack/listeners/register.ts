@@ -7,6 +7,7 @@ import { acknowledgeLink, openSession } from './actions.ts';
 import { alertButton } from './alert-actions.ts';
 import { answerCommand, COMMAND } from './commands.ts';
 import { answerMention } from './events.ts';
+import { answerOnce, type GuardArgs } from './replays.ts';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command(COMMAND, (args) => answerCommand(args, deps));
@@ -22,7 +23,13 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(ALERT_ACTION_PATTERN, (args) => alertButton(args, deps));
 }
 
+/** Before every listener: a replayed signed request is acked and dropped. */
+export function registerReplayGuard(app: App, deps: SlackDeps): void {
+  app.use((args) => answerOnce(args as unknown as GuardArgs, deps));
+}
+
 export function registerListeners(app: App, deps: SlackDeps): void {
+  registerReplayGuard(app, deps);
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
