@@ -111,7 +111,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   const routes: Route[] = [healthRoute, readinessRoute(readiness), metricsRoute(scrape)];
   const alerts = await openAlerts({
-    config, fleet, logger, now, metrics: metrics.alerts, client: () => slack?.app.client ?? null,
+    config, fleet, logger, now, metrics: metrics.alerts, client: () => slack?.client ?? null,
     ...(options.alertStore ? { store: options.alertStore } : {}),
   });
   const running = await startSlackApp({

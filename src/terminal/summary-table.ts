@@ -89,6 +89,7 @@ export function renderApplianceTable(appliance: ApplianceSummary, timeZone: stri
   if (unprotected.length > 0) {
     lines.push('', `  Not protected (${unprotected.length}): ${unprotected.map((vm) => (vm.label ? `${vm.name} (${vm.label})` : vm.name)).join(', ')}`);
   }
+  if (appliance.warning !== null) lines.push(`  ! ${appliance.warning}`);
   if (!appliance.error) for (const note of appliance.notes) lines.push(`  ! ${note}`);
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ import { code, escape, slackDate } from '../../src/slack/blocks/mrkdwn.ts';
 import { renderOverview } from '../../src/slack/blocks/overview.ts';
 import { parseSessionValue, sessionButton, shortSessionId } from '../../src/slack/blocks/session-button.ts';
 import { renderSession, renderSessionProblem } from '../../src/slack/blocks/session.ts';
+import { renderSummaryTable } from '../../src/terminal/summary-table.ts';
 import { restorePoint, vm } from '../support/points.ts';
 import { expectWithinSlackLimits } from '../support/slack-limits.ts';
 
@@ -307,5 +308,21 @@ describe('edge cases the fault tests found', () => {
     const points = Array.from({ length: 300 }, (_, i) => point(`vm-${i}`, i < 3 ? `${'D'.repeat(1000)}${i}` : 'Snapshot', 1));
     const summary = summaryOf({ name: 'weu', points }, { name: 'eastus', points: [], error: 'down' });
     expectWithinSlackLimits(renderAnswer(answerQuery(parseQuery('vm'), summary, times)));
+  });
+});
+
+describe('an appliance whose data looks wrong', () => {
+  it('says so in Slack and in the terminal, and does not call future points corrupted', () => {
+    const summary = summaryOf({ name: 'weu', points: [point('vm-a', 'Snapshot', 2), point('vm-z', 'AzureBlob', -72)] });
+    const message = renderOverview(summary, { title: 'Restore points', staleOnly: false, times });
+    expectWithinSlackLimits(message);
+    const flat = JSON.stringify(message.blocks);
+    expect(flat).toContain('dated more than 10 minutes in the future');
+    expect(flat).toContain('no usable point (corrupted, or dated in the future)');
+    expect(flat).not.toContain('all corrupted');
+    const workloads = renderAnswer(answerQuery(parseQuery('vm-z'), summary, times));
+    expectWithinSlackLimits(workloads);
+    expect(JSON.stringify(workloads.blocks)).toContain('dated in the future');
+    expect(renderSummaryTable(summary, 'UTC')).toContain("the appliance's clock or data looks wrong");
   });
 });

@@ -45,12 +45,13 @@ export function pointAge(point: { pointInTime: string; ageSeconds: number }, tim
   return `${slackDate(at)} · ${formatAgo(point.ageSeconds, 'before the time asked')} · ${formatAgo(Math.floor((times.now - at) / 1000))}`;
 }
 
-function destinationLine(destination: DestinationSummary, times: AnswerTimes): string {
+function destinationLine(destination: DestinationSummary, times: AnswerTimes, futureDated: boolean): string {
   const name = `${destinationEmoji(destination)} *${escape(destination.destination)}*`;
   const count = plural(destination.restorePoints, 'point');
   const staleNote = `${destination.staleWorkloads > 0 ? ` · ⚠️ ${plural(destination.staleWorkloads, 'stale workload')}` : ''}${troubleNote(destination)}`;
   if (!destination.latest) {
-    const why = destination.restorePoints > 0 ? 'no usable point (all corrupted)' : times.asOf === null ? 'no restore point' : 'no restore point before that time';
+    const unusable = futureDated ? 'corrupted, or dated in the future' : 'all corrupted';
+    const why = destination.restorePoints > 0 ? `no usable point (${unusable})` : times.asOf === null ? 'no restore point' : 'no restore point before that time';
     return `${name} · ${why} · ${count}${staleNote}`;
   }
   const latest = destination.latest;
@@ -124,7 +125,7 @@ function problemBlocks(summary: Summary): Block[] {
 
 /** One appliance: its line and destinations in one section, and the session buttons below. */
 function applianceBlocks(appliance: ApplianceSummary, times: AnswerTimes, buttonIndex: { next: number }): Block[] {
-  const lines = [applianceLine(appliance), ...appliance.destinations.map((d) => destinationLine(d, times))];
+  const lines = [applianceLine(appliance), ...appliance.destinations.map((d) => destinationLine(d, times, appliance.warning !== null))];
   const buttons = appliance.destinations.flatMap((d) => {
     const session = d.latest?.jobSessionId;
     const made = session && d.latest ? pointSessionButton({ appliance: appliance.name, session }, d.destination, d.latest, times.now, buttonIndex.next++) : null;

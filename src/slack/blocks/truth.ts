@@ -82,6 +82,10 @@ export function unprotectedText(summary: Summary, max: number): string | null {
 
 /** Sentences about what could not be read beside the points (not for appliances that could not be read at all). */
 export function notesOf(summary: Summary): string[] {
-  return summary.appliances.filter((a) => !unread(a) && !a.error).flatMap((a) => a.notes.map(escape));
+  return summary.appliances.flatMap((a) => [
+    // Data that looks wrong is said even beside an error: it is about what was read.
+    ...(a.warning === null ? [] : [`⚠️ *${escape(a.name)}*: ${escape(a.warning)}`]),
+    ...(unread(a) || a.error ? [] : a.notes.map(escape)),
+  ]);
 }
 

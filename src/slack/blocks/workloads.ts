@@ -42,7 +42,8 @@ function workloadBlocks(answer: WorkloadsAnswer, appliance: string, workload: Wo
           ? ` · ${troubleWords(state.trouble)}`
           : '';
     if (!state.latest) {
-      lines.push(`${emoji} ${escape(destination)} · no usable point (${count}, all corrupted)`);
+      // No newest at all: every point here is dated in the future (never shown as newest or latest).
+      lines.push(`${emoji} ${escape(destination)} · no usable point (${count}, ${state.newest === null ? 'dated in the future' : 'all corrupted'})`);
       continue;
     }
     lines.push(`${emoji} ${escape(destination)} · ${pointAge(state.latest, answer.times)} · ${formatBytes(state.latest.sizeBytes)}${archiveNote(state.latest)} · ${count}${newer}`);
