@@ -25,13 +25,28 @@ export interface ApplianceReading {
   readonly durationMs: number;
 }
 
+/**
+ * A summary is reused for questions asked within this long of the one it was made for: ages are
+ * whole seconds, so it is off by at most a second, while summarising 5,000 workloads takes about
+ * 40 ms of event loop (100,000: about 0.5 s) that 100 questions in a burst would otherwise each pay.
+ */
+export const SUMMARY_REUSE_MS = 1000;
+
+/** The latest summary made of each reading, memoised on the reading object itself. */
+const summaries = new WeakMap<ApplianceReading, { readonly ageFrom: number; readonly summary: ApplianceSummary }>();
+
+/** The reading summarised with ages counted from `now`; made once per reading and second. */
 export function summariseReading(reading: ApplianceReading, now: number): ApplianceSummary {
-  return summariseTally(
+  const memo = summaries.get(reading);
+  if (memo && now >= memo.ageFrom && now - memo.ageFrom < SUMMARY_REUSE_MS) return memo.summary;
+  const summary = summariseTally(
     reading.tally,
     { name: reading.name, url: reading.url, apiVersion: reading.apiVersion, error: reading.error, skipped: reading.skipped },
     reading.policy,
     now,
   );
+  summaries.set(reading, { ageFrom: now, summary });
+  return summary;
 }
 
 export interface ApplianceReaderOptions {
