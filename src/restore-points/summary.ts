@@ -75,7 +75,14 @@ export function toSummaryJson(summary: Summary): unknown {
     generatedAt: summary.generatedAt,
     appliances: summary.appliances.map((appliance) => ({
       ...appliance,
-      workloads: appliance.workloads.map(({ recent: _recent, ...workload }) => workload),
+      workloads: appliance.workloads.map(withoutRecent),
     })),
   };
+}
+
+/** The workload as the JSON document has it; `recent` is made lazily, so it is not even read. */
+export function withoutRecent(workload: WorkloadSummary): Omit<WorkloadSummary, 'recent'> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(workload)) if (key !== 'recent') copy[key] = workload[key as keyof WorkloadSummary];
+  return copy as Omit<WorkloadSummary, 'recent'>;
 }
