@@ -60,7 +60,9 @@ async function getterFor(mode: ReadPathMode): Promise<Getter> {
   const dispatcher = new undici.Agent({ keepAliveTimeout: 10_000 });
   if (mode === 'ky') {
     const { default: ky } = await import('ky');
-    const http = ky.create({ fetch: undici.fetch as unknown as typeof fetch, retry: 0, timeout: 20_000, ...({ dispatcher } as object) });
+    // ky hands fetch a global Request, which undici's own fetch does not take: pass its parts.
+    const undiciFetch = (input: Request) => undici.fetch(input.url, { method: input.method, headers: [...input.headers], signal: input.signal, dispatcher });
+    const http = ky.create({ fetch: undiciFetch as unknown as typeof fetch, retry: 0, timeout: 20_000 });
     return (url, headers) => http.get(url, { headers }).text();
   }
   return async (url, headers) => (await undici.request(url, { headers, dispatcher })).body.text();

@@ -4,6 +4,8 @@
  * mentions and `restorepoints query`; each only supplies how to learn the asker's time zone.
  */
 import { summaryOf, type Fleet } from './fleet.ts';
+import { SUMMARY_REUSE_MS } from './reader.ts';
+import type { ApplianceSummary } from '../restore-points/summary.ts';
 import { answerQuery, type Answer } from '../restore-points/answer.ts';
 import { parseQuery, type Query } from '../restore-points/query.ts';
 import { needsTimeZone, resolveTime, type TimeSpec } from '../restore-points/query-time.ts';
@@ -38,8 +40,47 @@ export async function ask(text: string, context: AskContext): Promise<Asked> {
   // answer would run before the next request is even parsed, and acks would queue behind them.
   await nextTurn();
   const summary = summaryOf(readings, asOf ?? now, now);
+  const key = answerKey(query, asOf);
+  const known = reusableAnswer(context.fleet, key, summary.appliances, now);
+  if (known) return { query, answer: known };
   await nextTurn();
-  return { query, answer: answerQuery(query, summary, { now, asOf }) };
+  const answer = answerQuery(query, summary, { now, asOf });
+  rememberAnswer(context.fleet, key, { appliances: summary.appliances, now, answer });
+  return { query, answer };
+}
+
+interface KnownAnswer {
+  readonly appliances: readonly ApplianceSummary[];
+  readonly now: number;
+  readonly answer: Answer;
+}
+
+/**
+ * Answers reused for the same question on the same summaries within SUMMARY_REUSE_MS (they are
+ * then at most a second old). At 5,000 workloads some answers take 50–110 ms to work out, and a
+ * burst of 100 questions holds only a few distinct ones.
+ */
+const answers = new WeakMap<Fleet, Map<string, KnownAnswer>>();
+const KNOWN_ANSWERS = 32;
+
+function answerKey(query: Query, asOf: number | null): string {
+  const { share: _share, ...asked } = query;
+  return JSON.stringify([asked, asOf]);
+}
+
+function reusableAnswer(fleet: Fleet, key: string, appliances: readonly ApplianceSummary[], now: number): Answer | null {
+  const known = answers.get(fleet)?.get(key);
+  if (!known || now < known.now || now - known.now >= SUMMARY_REUSE_MS) return null;
+  const same = known.appliances.length === appliances.length && known.appliances.every((appliance, index) => appliance === appliances[index]);
+  return same ? known.answer : null;
+}
+
+function rememberAnswer(fleet: Fleet, key: string, known: KnownAnswer): void {
+  let byKey = answers.get(fleet);
+  if (!byKey) answers.set(fleet, (byKey = new Map()));
+  byKey.delete(key);
+  byKey.set(key, known);
+  if (byKey.size > KNOWN_ANSWERS) byKey.delete(byKey.keys().next().value!);
 }
 
 /**

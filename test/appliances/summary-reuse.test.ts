@@ -1,7 +1,8 @@
 /** A reading is summarised once per second of questions, not once per question. */
 import { describe, expect, it } from 'vitest';
 import { summariseReading, SUMMARY_REUSE_MS, type ApplianceReading } from '../../src/appliances/reader.ts';
-import { FLEET_PARALLELISM } from '../../src/appliances/fleet.ts';
+import { FLEET_PARALLELISM, type Fleet } from '../../src/appliances/fleet.ts';
+import { ask } from '../../src/appliances/ask.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
 import { PointTally } from '../../src/restore-points/tally.ts';
 
@@ -44,5 +45,21 @@ describe('summariseReading', () => {
 
   it('reads 50 appliances at once, not 8 at a time', () => {
     expect(FLEET_PARALLELISM).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('ask', () => {
+  it('shares one answer between askers of the same question within a second', async () => {
+    const one = reading();
+    const fleet = { readAll: async () => [one] } as unknown as Fleet;
+    const clock = { now: NOW };
+    const context = { fleet, now: () => clock.now, timeZone: async () => 'UTC' };
+    const first = await ask('vm-1', context);
+    expect((await ask('vm-1 share', context)).answer).toBe(first.answer);
+    expect((await ask('stale', context)).answer).not.toBe(first.answer);
+    clock.now = NOW + SUMMARY_REUSE_MS;
+    const later = await ask('vm-1', context);
+    expect(later.answer).not.toBe(first.answer);
+    expect(later.answer).toEqual(expect.objectContaining({ kind: 'workloads' }));
   });
 });
