@@ -68,6 +68,12 @@ const AS_OF_CACHE_SIZE = 8;
 /** A failed reading is reused only briefly: an appliance that is back should look back soon. */
 const FAILED_READING_TTL_MS = 10_000;
 
+/** How long a read waits for others to join it (see ApplianceReader.#read). */
+export const READ_GATHER_MS = 50;
+
+/** Reads gathered into one pass: who waits for each instant (null: now). */
+type ReadGroup = Map<number | null, Array<(reading: ApplianceReading) => void>>;
+
 interface CacheEntry {
   readonly reading: Promise<ApplianceReading>;
   /** Null while the read is in flight (callers share it). */
@@ -82,6 +88,7 @@ export class ApplianceReader {
   readonly #now: () => number;
   readonly #cache = new Map<number | null, CacheEntry>();
   #last: ApplianceReading | null = null;
+  #gathering: ReadGroup | null = null;
 
   constructor(options: ApplianceReaderOptions) {
     this.name = options.name;
@@ -129,13 +136,38 @@ export class ApplianceReader {
     await this.#options.source.close();
   }
 
-  async #read(asOf: number | null): Promise<ApplianceReading> {
+  /**
+   * Joins the reads being gathered, or starts gathering them: the readings asked for within
+   * READ_GATHER_MS of each other (now and "as of" several instants) come from one pass over the
+   * appliance, each point counted in every tally it belongs to. Separately, 100 mixed questions
+   * made 4–6 full reads of 100,000 points, each about 0.7 s of CPU.
+   */
+  #read(asOf: number | null): Promise<ApplianceReading> {
+    let group = this.#gathering;
+    if (!group) {
+      const gathering: ReadGroup = new Map();
+      this.#gathering = group = gathering;
+      setTimeout(() => {
+        if (this.#gathering === gathering) this.#gathering = null;
+        void this.#readGroup(gathering);
+      }, READ_GATHER_MS);
+    }
+    return new Promise((resolve) => {
+      const waiting = group.get(asOf);
+      if (waiting) waiting.push(resolve);
+      else group.set(asOf, [resolve]);
+    });
+  }
+
+  async #readGroup(group: ReadGroup): Promise<void> {
     const started = this.#now();
-    const tally = new PointTally(asOf);
+    const tallies = [...group.keys()].map((asOf) => new PointTally(asOf));
     let error: string | null = null;
     let skipped = 0;
     try {
-      const report = await this.#options.source.readRestorePoints((point) => tally.add(point));
+      const report = await this.#options.source.readRestorePoints(
+        tallies.length === 1 ? (point) => tallies[0]!.add(point) : (point) => { for (const tally of tallies) tally.add(point); },
+      );
       skipped = report.skipped;
       if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
       if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
@@ -144,20 +176,25 @@ export class ApplianceReader {
       this.#options.logger.warn({ appliance: this.name, reason: error }, 'could not read the appliance');
     }
     const finished = this.#now();
-    const reading: ApplianceReading = {
-      name: this.name,
-      url: this.url,
-      policy: this.#options.policy,
-      apiVersion: this.#options.source.knownApiVersion,
-      error,
-      skipped,
-      tally,
-      readAt: finished,
-      durationMs: finished - started,
-    };
-    if (asOf === null) this.#last = reading;
-    this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf }, 'read the appliance');
-    this.#options.onReading?.(reading);
-    return reading;
+    for (const tally of tallies) {
+      const reading: ApplianceReading = {
+        name: this.name,
+        url: this.url,
+        policy: this.#options.policy,
+        apiVersion: this.#options.source.knownApiVersion,
+        error,
+        skipped,
+        tally,
+        readAt: finished,
+        durationMs: finished - started,
+      };
+      if (tally.asOf === null) this.#last = reading;
+      try {
+        this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf: tally.asOf }, 'read the appliance');
+        this.#options.onReading?.(reading);
+      } finally {
+        for (const resolve of group.get(tally.asOf) ?? []) resolve(reading);
+      }
+    }
   }
 }
