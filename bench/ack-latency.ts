@@ -35,11 +35,8 @@ interface Sent {
   readonly ms: number;
 }
 
-/** Keep-alive connections, reused across rounds, as Slack's would be. */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
 /** A POST timed from the call to the response's status line (node:http: lighter than fetch). */
-function post(url: string, body: string, headers: Record<string, string>): Promise<Sent> {
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const request = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
@@ -66,7 +63,11 @@ async function burst(url: string, slack: FakeSlack, texts: readonly string[]): P
     const body = slashCommandBody({ text, response_url: responseUrls[index]! });
     return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SIGNING_SECRET, body) } };
   });
-  const sent = await Promise.all(requests.map(({ body, headers }) => post(url, body, headers)));
+  // Fresh connections per burst for both apps: a burst can take longer than the servers'
+  // keep-alive timeout (5 s), and a reused socket closed meanwhile fails with ECONNRESET.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const sent = await Promise.all(requests.map(({ body, headers }) => post(agent, url, body, headers)));
+  agent.destroy();
   return { sent, responseUrls };
 }
 

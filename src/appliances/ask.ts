@@ -57,7 +57,7 @@ interface KnownAnswer {
 
 /**
  * Answers reused for the same question on the same summaries within SUMMARY_REUSE_MS (they are
- * then at most a second old). At 5,000 workloads some answers take 50–110 ms to work out, and a
+ * then at most that old). At 5,000 workloads some answers take 50–110 ms to work out, and a
  * burst of 100 questions holds only a few distinct ones.
  */
 const answers = new WeakMap<Fleet, Map<string, KnownAnswer>>();

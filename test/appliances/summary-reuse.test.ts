@@ -1,4 +1,4 @@
-/** A reading is summarised once per second of questions, not once per question. */
+/** A reading is summarised once per SUMMARY_REUSE_MS of questions, not once per question. */
 import { describe, expect, it } from 'vitest';
 import { summariseReading, SUMMARY_REUSE_MS, type ApplianceReading } from '../../src/appliances/reader.ts';
 import { FLEET_PARALLELISM, type Fleet } from '../../src/appliances/fleet.ts';
@@ -26,19 +26,19 @@ function reading(): ApplianceReading {
 }
 
 describe('summariseReading', () => {
-  it('reuses the summary of a reading for questions within a second', () => {
+  it('reuses the summary of a reading for questions within SUMMARY_REUSE_MS', () => {
     const one = reading();
     const first = summariseReading(one, NOW);
     expect(summariseReading(one, NOW)).toBe(first);
     expect(summariseReading(one, NOW + SUMMARY_REUSE_MS - 1)).toBe(first);
   });
 
-  it('summarises again a second later, or for an earlier instant, or for another reading', () => {
+  it('summarises again SUMMARY_REUSE_MS later, or for an earlier instant, or for another reading', () => {
     const one = reading();
     const first = summariseReading(one, NOW);
     const later = summariseReading(one, NOW + SUMMARY_REUSE_MS);
     expect(later).not.toBe(first);
-    expect(later.workloads[0]!.destinations['Snapshot']!.latest!.ageSeconds).toBe(3601);
+    expect(later.workloads[0]!.destinations['Snapshot']!.latest!.ageSeconds).toBe(3600 + SUMMARY_REUSE_MS / 1000);
     expect(summariseReading(one, NOW - 1)).not.toBe(later);
     expect(summariseReading(reading(), NOW - 1)).not.toBe(summariseReading(one, NOW - 1));
   });
@@ -49,7 +49,7 @@ describe('summariseReading', () => {
 });
 
 describe('ask', () => {
-  it('shares one answer between askers of the same question within a second', async () => {
+  it('shares one answer between askers of the same question within SUMMARY_REUSE_MS', async () => {
     const one = reading();
     const fleet = { readAll: async () => [one] } as unknown as Fleet;
     const clock = { now: NOW };
