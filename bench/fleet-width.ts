@@ -33,12 +33,17 @@ export async function benchFleetWidth(settings: FleetWidthSettings, log: (line: 
     }
     const many = Array.from({ length: settings.appliances }, (_, index) => simulatedAppliance(urls[index % urls.length]!, `appliance-${index}`));
     const one = [simulatedAppliance(urls.at(-1)!, 'slowest')];
+    /** This process's CPU time over the wall time of the last read of so many appliances. */
+    const cpuShare = new Map<number, number>();
     const read = async (appliances: typeof many, parallelism?: number) => {
       const fleet = Fleet.fromConfig(appliances, { cacheTtlMs: 0, logger: silentLogger(), client: { pageSize: PAGE_SIZE }, ...(parallelism ? { parallelism } : {}) });
       try {
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
         const readings = await fleet.readAll();
         const elapsed = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        cpuShare.set(appliances.length, (cpu.user + cpu.system) / 1000 / elapsed);
         const failed = readings.filter((reading) => reading.error || reading.tally.points !== settings.points);
         if (failed.length > 0) throw new Error(`${failed.length} appliance(s) read wrong: ${failed[0]!.error ?? `${failed[0]!.tally.points} points`}`);
         return elapsed;
@@ -63,6 +68,8 @@ export async function benchFleetWidth(settings: FleetWidthSettings, log: (line: 
       { part, what: `${settings.appliances} appliances, bound ${FLEET_PARALLELISM}, wall time (median)`, value: ms(median(times.many)) },
       { part, what: `ratio ${settings.appliances}/1, bound ${FLEET_PARALLELISM} (median of pairs)`, value: ratio(wide), goal: '≤ 1.50×', met: wide <= 1.5 },
       { part, what: `ratio ${settings.appliances}/1, bound 8 (before #15, diagnostic)`, value: ratio(eight) },
+      // Near 100 %, the fleet's read is CPU-bound here (the bench shares its cores with the simulators).
+      { part, what: `this process's CPU over wall time, ${settings.appliances} appliances (diagnostic)`, value: `${((cpuShare.get(settings.appliances) ?? Number.NaN) * 100).toFixed(0)} %` },
     ];
   } finally {
     await Promise.all(sims.map((sim) => sim.stop()));
