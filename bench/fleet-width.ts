@@ -43,7 +43,7 @@ export async function benchFleetWidth(settings: FleetWidthSettings, log: (line: 
         const readings = await fleet.readAll();
         const elapsed = performance.now() - started;
         const cpu = process.cpuUsage(cpuBefore);
-        cpuShare.set(appliances.length, (cpu.user + cpu.system) / 1000 / elapsed);
+        if (parallelism === undefined) cpuShare.set(appliances.length, (cpu.user + cpu.system) / 1000 / elapsed);
         const failed = readings.filter((reading) => reading.error || reading.tally.points !== settings.points);
         if (failed.length > 0) throw new Error(`${failed.length} appliance(s) read wrong: ${failed[0]!.error ?? `${failed[0]!.tally.points} points`}`);
         return elapsed;
