@@ -3,9 +3,9 @@
  * appliances (as of that time if asked), and decide what to show. Shared by the slash command,
  * mentions and `restorepoints query`; each only supplies how to learn the asker's time zone.
  */
-import { summaryOf, type Fleet } from './fleet.ts';
-import { SUMMARY_REUSE_MS } from './reader.ts';
-import type { ApplianceSummary } from '../restore-points/summary.ts';
+import type { Fleet } from './fleet.ts';
+import { summariseReading, SUMMARY_REUSE_MS } from './reader.ts';
+import type { ApplianceSummary, Summary } from '../restore-points/summary.ts';
 import { answerQuery, type Answer } from '../restore-points/answer.ts';
 import { parseQuery, type Query } from '../restore-points/query.ts';
 import { needsTimeZone, resolveTime, type TimeSpec } from '../restore-points/query-time.ts';
@@ -38,8 +38,14 @@ export async function ask(text: string, context: AskContext): Promise<Asked> {
   const readings = await context.fleet.readAll(asOf, { waitMs: context.waitMs ?? ANSWER_WAIT_MS });
   // A shared reading is often settled already: without these turns, every question's summary and
   // answer would run before the next request is even parsed, and acks would queue behind them.
-  await nextTurn();
-  const summary = summaryOf(readings, asOf ?? now, now);
+  // One turn per appliance: summarising one of 5,000 workloads is 100–200 ms on a busy machine,
+  // and a few of them in one step held acks for half a second.
+  const appliances: ApplianceSummary[] = [];
+  for (const reading of readings) {
+    await nextTurn();
+    appliances.push(summariseReading(reading, asOf ?? now));
+  }
+  const summary: Summary = { generatedAt: new Date(now).toISOString(), appliances };
   const key = answerKey(query, asOf);
   const known = reusableAnswer(context.fleet, key, summary.appliances, now);
   if (known) return { query, answer: known };
