@@ -54,7 +54,7 @@ async function answerInThread({ event, client, context }: Pick<MentionArgs, 'eve
 
 /**
  * The message of an answer, drawn once: answers are shared by askers of the same question within
- * SUMMARY_REUSE_MS (10 s), and drawing one at 5,000 workloads takes up to 200 ms of event loop.
+ * SUMMARY_REUSE_MS (60 s), and drawing one at 5,000 workloads takes up to 200 ms of event loop.
  */
 const rendered = new WeakMap<Answer, SlackMessage>();
 function renderedAnswer(answer: Answer): SlackMessage {
