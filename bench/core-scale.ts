@@ -128,19 +128,21 @@ export async function benchScale(settings: ScaleSettings, log: (line: string) =>
     });
     rows.push({
       part,
-      what: `${count(result.size)} points: ns per point, summarise / render`,
-      value: `${((result.summariseMs * 1e6) / result.size).toFixed(0)} / ${((result.renderMs * 1e6) / result.size).toFixed(0)}`,
+      what: `${count(result.size)} points: summarise ns per point`,
+      value: ((result.summariseMs * 1e6) / result.size).toFixed(0),
     });
   }
   const first = results[0]!;
   const last = results.at(-1)!;
   const perPoint = (r: typeof first) => r.summariseMs / r.size;
   const flat = perPoint(last) / perPoint(first);
-  const renderFlat = last.renderMs / last.size / (first.renderMs / first.size);
+  const renderGrowth = last.renderMs / first.renderMs;
   const violations = results.reduce((n, r) => n + r.problems.length, 0);
   rows.push(
     { part, what: `summarise time per point ratio ${count(last.size)}/${count(first.size)}`, value: ratio(flat), goal: 'flat (≤ 1.50×)', met: flat <= 1.5 },
-    { part, what: `render time per point ratio ${count(last.size)}/${count(first.size)}`, value: ratio(renderFlat), goal: 'flat (≤ 1.50×)', met: renderFlat <= 1.5 },
+    // Render time is not per point: messages are capped by Slack's limits, so a per-point figure
+    // falls by construction. Shown as it grows beside how much the points grew.
+    { part, what: `render time ratio ${count(last.size)}/${count(first.size)} (points grew ${ratio(last.size / first.size)})`, value: ratio(renderGrowth) },
     { part, what: `Slack limit violations (${QUERIES.length + 1} messages × ${results.length} sizes)`, value: String(violations), goal: '0', met: violations === 0 },
   );
   for (const result of results) for (const problem of result.problems.slice(0, 3)) log(`  ${count(result.size)}: ${problem}`);

@@ -1,8 +1,11 @@
 /**
  * One side of the read-path comparison, alone in its process (its peak RSS is its own):
  *
- * - `floor`: plain `fetch` of the same pages with the same parallelism, and `JSON.parse`, nothing
- *   else; this process loads none of the bot's modules;
+ * - `floor`: `undici.request` of the same pages with the same parallelism, and `JSON.parse`,
+ *   nothing else; this process loads none of the bot's modules;
+ * - `fetch`: the same with Node's `fetch` and `text()` (the floor before #15: 27% dearer);
+ * - `ky`: the same through ky on undici's own `fetch` and an undici Agent, the way the client's
+ *   transport could go (diagnostic: what ky costs over the floor);
  * - `client`: VeeamClient.readRestorePoints folding into a PointTally, then summariseTally
  *   (bench/read-path-client.ts, imported before the clock starts).
  *
@@ -12,8 +15,10 @@
 import { collectionsOf } from '../src/veeam/api-versions.ts';
 import { childOptions, tellParent } from './lib/child.ts';
 
+export type ReadPathMode = 'floor' | 'fetch' | 'ky' | 'client';
+
 export interface ReadPathOptions {
-  readonly mode: 'floor' | 'client';
+  readonly mode: ReadPathMode;
   readonly url: string;
   readonly username: string;
   readonly password: string;
@@ -23,7 +28,7 @@ export interface ReadPathOptions {
 }
 
 export interface ReadPathResult {
-  readonly mode: 'floor' | 'client';
+  readonly mode: ReadPathMode;
   readonly ms: number;
   /** CPU time of the read in this process (user + system, all threads). */
   readonly cpuMs: number;
@@ -46,7 +51,24 @@ interface Page {
  * about, read the first page of every collection, then the rest of the VM pages, `parallelism`
  * requests at a time (the client's per-appliance request slots), each body JSON.parse'd.
  */
-async function floor(options: ReadPathOptions): Promise<number> {
+type Getter = (url: string, headers: Record<string, string>) => Promise<string>;
+
+/** How each side gets a body as text; each loads only its own library. */
+async function getterFor(mode: ReadPathMode): Promise<Getter> {
+  if (mode === 'fetch') return async (url, headers) => (await fetch(url, { headers })).text();
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({ keepAliveTimeout: 10_000 });
+  if (mode === 'ky') {
+    const { default: ky } = await import('ky');
+    // ky hands fetch a global Request, which undici's own fetch does not take: pass its parts.
+    const undiciFetch = (input: Request) => undici.fetch(input.url, { method: input.method, headers: [...input.headers], signal: input.signal, dispatcher });
+    const http = ky.create({ fetch: undiciFetch as unknown as typeof fetch, retry: 0, timeout: 20_000 });
+    return (url, headers) => http.get(url, { headers }).text();
+  }
+  return async (url, headers) => (await undici.request(url, { headers, dispatcher })).body.text();
+}
+
+async function floor(options: ReadPathOptions, getText: Getter): Promise<number> {
   const api = `${options.url}/api/`;
   const login = await fetch(`${api}oauth2/token`, {
     method: 'POST',
@@ -54,7 +76,7 @@ async function floor(options: ReadPathOptions): Promise<number> {
   });
   const token = (JSON.parse(await login.text()) as { access_token: string }).access_token;
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
-  const get = async (path: string): Promise<Page> => JSON.parse(await (await fetch(`${api}${path}`, { headers })).text()) as Page;
+  const get = async (path: string): Promise<Page> => JSON.parse(await getText(`${api}${path}`, headers)) as Page;
   await get(`${VERSION}/system/about`);
 
   let points = 0;
@@ -88,9 +110,10 @@ async function floor(options: ReadPathOptions): Promise<number> {
 
 const options = childOptions<ReadPathOptions>();
 const client = options.mode === 'client' ? await import('./read-path-client.ts') : null;
+const getText = options.mode === 'client' ? null : await getterFor(options.mode);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
-const points = client ? await client.readAndSummarise(options) : await floor(options);
+const points = client ? await client.readAndSummarise(options) : await floor(options, getText!);
 const elapsed = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 await tellParent({ mode: options.mode, ms: elapsed, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, points } satisfies ReadPathResult);

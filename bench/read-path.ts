@@ -1,12 +1,13 @@
 /**
  * Part 1, the read path: the simulator serves N restore points generated on the fly, from its
- * own process. The client's read + validate + summarise runs against the floor (plain fetch and
- * JSON.parse of the same pages, same parallelism), each side in its own process, alternating.
+ * own process. The client's read + validate + summarise runs against the floor (`undici.request`
+ * and JSON.parse of the same pages, same parallelism), and beside them Node's fetch and ky on
+ * undici's fetch, each side in its own process, in rotating order.
  */
 import { DEFAULT_SIM_USER } from '../src/simulator/server.ts';
 import { runChild, startChild, type Child } from './lib/child.ts';
 import { count, median, mib, ms, ratio, type Row } from './lib/stats.ts';
-import type { ReadPathOptions, ReadPathResult } from './read-path-worker.ts';
+import type { ReadPathMode, ReadPathOptions, ReadPathResult } from './read-path-worker.ts';
 import type { SimProcessMessage, SimProcessOptions } from './sim-process.ts';
 
 export interface ReadPathSettings {
@@ -46,10 +47,11 @@ export async function benchReadPath(settings: ReadPathSettings, log: (line: stri
       parallelism: settings.parallelism,
       now,
     };
-    const runs = { floor: [] as Run[], client: [] as Run[] };
+    const modes: readonly ReadPathMode[] = ['floor', 'fetch', 'ky', 'client'];
+    const runs: Record<ReadPathMode, Run[]> = { floor: [], fetch: [], ky: [], client: [] };
     for (let run = 0; run < settings.runs; run++) {
-      // Alternate which side goes first, so that neither always meets a warmer simulator.
-      const order = run % 2 === 0 ? (['floor', 'client'] as const) : (['client', 'floor'] as const);
+      // Rotate which side goes first, so that none always meets a warmer simulator.
+      const order = modes.map((_, index) => modes[(index + run) % modes.length]!);
       for (const mode of order) {
         const before = await simulatorCpu(sim);
         const result = await runChild<ReadPathResult>('read-path-worker.ts', { ...base, mode } satisfies ReadPathOptions, settings.execArgv ?? []);
@@ -62,22 +64,22 @@ export async function benchReadPath(settings: ReadPathSettings, log: (line: stri
       }
     }
     const { floor, client } = runs;
-    const pairwise = (of: (run: Run) => number) => median(client.map((run, index) => of(run) / of(floor[index]!)));
-    const floorMs = median(floor.map((r) => r.ms));
+    const pairwise = (mode: ReadPathMode, of: (run: Run) => number) => median(runs[mode].map((run, index) => of(run) / of(floor[index]!)));
     const clientMs = median(client.map((r) => r.ms));
-    const timeRatio = pairwise((r) => r.ms);
-    const memoryRatio = pairwise((r) => r.maxRssKb);
-    const cpuRatio = pairwise((r) => r.cpuMs);
+    const timeRatio = pairwise('client', (r) => r.ms);
+    const memoryRatio = pairwise('client', (r) => r.maxRssKb);
     const simulatorShare = median(floor.map((r) => r.simulatorCpuMs / r.ms));
     const part = `1 read path (${count(settings.points)} points)`;
+    const figures = (mode: ReadPathMode) => `${ms(median(runs[mode].map((r) => r.ms)))} / ${ms(median(runs[mode].map((r) => r.cpuMs)))}`;
     const rows: Row[] = [
-      { part, what: 'floor: fetch + JSON.parse, wall time (median)', value: ms(floorMs) },
-      { part, what: 'client: read + validate + summarise, wall time', value: ms(clientMs) },
+      { part, what: 'floor: undici.request + JSON.parse, wall / CPU time (median)', value: figures('floor') },
+      { part, what: "Node's fetch + text() + JSON.parse, wall / CPU", value: figures('fetch') },
+      { part, what: "ky on undici's fetch and Agent + JSON.parse, wall / CPU", value: figures('ky') },
+      { part, what: 'client: read + validate + summarise, wall / CPU', value: figures('client') },
+      { part, what: 'CPU ratio fetch/floor · ky/floor · client/floor (median of pairs)', value: (['fetch', 'ky', 'client'] as const).map((mode) => ratio(pairwise(mode, (r) => r.cpuMs))).join(' · ') },
       { part, what: 'time ratio client/floor (median of pairs)', value: ratio(timeRatio), goal: '≤ 1.30×', met: timeRatio <= 1.3 },
-      { part, what: 'floor peak RSS (median)', value: mib(median(floor.map((r) => r.maxRssKb))) },
-      { part, what: 'client peak RSS (median)', value: mib(median(client.map((r) => r.maxRssKb))) },
+      { part, what: 'floor / client peak RSS (median)', value: `${mib(median(floor.map((r) => r.maxRssKb)))} / ${mib(median(client.map((r) => r.maxRssKb)))}` },
       { part, what: 'memory ratio client/floor (peak RSS)', value: ratio(memoryRatio), goal: '≤ 2.00×', met: memoryRatio <= 2 },
-      { part, what: 'cpu ratio client/floor (process CPU time, diagnostic)', value: ratio(cpuRatio) },
       { part, what: 'client time per point', value: `${((clientMs * 1e6) / settings.points).toFixed(0)} ns` },
       { part, what: 'simulator CPU during a floor read, share of its wall time', value: `${(simulatorShare * 100).toFixed(0)} %` },
     ];

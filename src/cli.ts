@@ -1,16 +1,12 @@
 /**
  * The command line. Each command lives in src/commands/ and returns an exit status; this file
- * only wires arguments to them.
+ * only wires arguments to them. Commands are imported when they run: imported up front, every
+ * command (even --help) loaded Bolt, express, redis, prom-client and node-cron, 1,755 modules
+ * and 0.56 s before printing a line.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './commands/check.ts';
-import { demoCommand } from './commands/demo.ts';
 import { EXIT, processIo, type CommandIo } from './commands/io.ts';
-import { digestCommand } from './commands/digest.ts';
-import { queryCommand } from './commands/query.ts';
-import { serveCommand } from './commands/serve.ts';
-import { summaryCommand } from './commands/summary.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,7 +25,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .description('start the embedded demo appliance, read it like a real one and print what the bot would say')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: { json?: boolean }) => {
-      status = await demoCommand({ json: flags.json === true }, io);
+      status = await (await import('./commands/demo.ts')).demoCommand({ json: flags.json === true }, io);
     });
 
   program
@@ -38,7 +34,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .option('--json', 'print one JSON document (its schema: docs/contract.md, "summary --json")')
     .option('--demo', 'read the embedded demo appliance instead of the configured ones')
     .action(async (flags: { json?: boolean; demo?: boolean }) => {
-      status = await summaryCommand({ json: flags.json === true, demo: flags.demo === true }, io);
+      status = await (await import('./commands/summary.ts')).summaryCommand({ json: flags.json === true, demo: flags.demo === true }, io);
     });
 
   program
@@ -48,7 +44,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .option('--json', 'print the Slack message {text, blocks}')
     .option('--demo', 'read the embedded demo appliance instead of the configured ones')
     .action(async (words: string[], flags: { json?: boolean; demo?: boolean }) => {
-      status = await queryCommand(words, { json: flags.json === true, demo: flags.demo === true }, io);
+      status = await (await import('./commands/query.ts')).queryCommand(words, { json: flags.json === true, demo: flags.demo === true }, io);
     });
 
   program
@@ -58,7 +54,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .option('--post', 'post it now; exit non-zero when a channel failed or an appliance could not be read')
     .option('--demo', 'read the embedded demo appliance instead of the configured ones')
     .action(async (flags: { json?: boolean; post?: boolean; demo?: boolean }) => {
-      status = await digestCommand({ json: flags.json === true, post: flags.post === true, demo: flags.demo === true }, io);
+      status = await (await import('./commands/digest.ts')).digestCommand({ json: flags.json === true, post: flags.post === true, demo: flags.demo === true }, io);
     });
 
   program
@@ -66,7 +62,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .description('run the Slack app and the digest schedule (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
     .option('--demo', 'answer from the embedded demo appliance: try the bot in a workspace before connecting an appliance')
     .action(async (flags: { demo?: boolean }) => {
-      status = await serveCommand({ demo: flags.demo === true }, io);
+      status = await (await import('./commands/serve.ts')).serveCommand({ demo: flags.demo === true }, io);
     });
 
   program
@@ -83,7 +79,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     .command('check')
     .description('check the configuration, the appliances, Slack and the digest channels; say what is wrong and how to fix it')
     .action(async () => {
-      status = await checkCommand(io);
+      status = await (await import('./commands/check.ts')).checkCommand(io);
     });
 
   try {

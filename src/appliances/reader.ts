@@ -32,8 +32,25 @@ export interface ApplianceReading {
   readonly durationMs: number;
 }
 
+/**
+ * A summary (and the answers made from it) is reused for questions asked within this long of the
+ * one it was made for: in effect once per reading, since a reading is reused for CACHE_TTL
+ * (default 60 s) and ages are then at most that far behind, like the reading itself. Measured at
+ * 5,000 workloads on a busy machine: summarising and answering a burst's distinct questions holds
+ * the event loop for 0.5–1 s in 100–200 ms steps; with a 1 s window a burst paid it every second
+ * (acks 5 s late), with 10 s each burst that came after it paid it again (ack p99 0.4–0.6 s).
+ * Bounded, not per reading, because metrics summarise at every scrape a reading that may be hours old.
+ */
+export const SUMMARY_REUSE_MS = 60_000;
+
+/** The latest summary made of each reading, memoised on the reading object itself. */
+const summaries = new WeakMap<ApplianceReading, { readonly ageFrom: number; readonly summary: ApplianceSummary }>();
+
+/** The reading summarised with ages counted from `now`; made once per reading and SUMMARY_REUSE_MS. */
 export function summariseReading(reading: ApplianceReading, now: number): ApplianceSummary {
-  return summariseTally(
+  const memo = summaries.get(reading);
+  if (memo && now >= memo.ageFrom && now - memo.ageFrom < SUMMARY_REUSE_MS) return memo.summary;
+  const summary = summariseTally(
     reading.tally,
     {
       name: reading.name,
@@ -48,6 +65,8 @@ export function summariseReading(reading: ApplianceReading, now: number): Applia
     reading.policy,
     now,
   );
+  summaries.set(reading, { ageFrom: now, summary });
+  return summary;
 }
 
 export interface ApplianceReaderOptions {
@@ -75,6 +94,12 @@ const AS_OF_CACHE_SIZE = 8;
 /** A failed reading is reused only briefly: an appliance that is back should look back soon. */
 const FAILED_READING_TTL_MS = 10_000;
 
+/** How long a read waits for others to join it (see ApplianceReader.#read). */
+export const READ_GATHER_MS = 50;
+
+/** Reads gathered into one pass: who waits for each instant (null: now). */
+type ReadGroup = Map<number | null, Array<(reading: ApplianceReading) => void>>;
+
 interface CacheEntry {
   readonly reading: Promise<ApplianceReading>;
   /** Null while the read is in flight (callers share it). */
@@ -89,6 +114,7 @@ export class ApplianceReader {
   readonly #now: () => number;
   readonly #cache = new Map<number | null, CacheEntry>();
   #last: ApplianceReading | null = null;
+  #gathering: ReadGroup | null = null;
 
   constructor(options: ApplianceReaderOptions) {
     this.name = options.name;
@@ -136,9 +162,32 @@ export class ApplianceReader {
     await this.#options.source.close();
   }
 
-  async #read(asOf: number | null): Promise<ApplianceReading> {
+  /**
+   * Joins the reads being gathered, or starts gathering them: the readings asked for within
+   * READ_GATHER_MS of each other (now and "as of" several instants) come from one pass over the
+   * appliance, each point counted in every tally it belongs to. Separately, 100 mixed questions
+   * made 4–6 full reads of 100,000 points, each about 0.7 s of CPU.
+   */
+  #read(asOf: number | null): Promise<ApplianceReading> {
+    let group = this.#gathering;
+    if (!group) {
+      const gathering: ReadGroup = new Map();
+      this.#gathering = group = gathering;
+      setTimeout(() => {
+        if (this.#gathering === gathering) this.#gathering = null;
+        void this.#readGroup(gathering);
+      }, READ_GATHER_MS);
+    }
+    return new Promise((resolve) => {
+      const waiting = group.get(asOf);
+      if (waiting) waiting.push(resolve);
+      else group.set(asOf, [resolve]);
+    });
+  }
+
+  async #readGroup(group: ReadGroup): Promise<void> {
     const started = this.#now();
-    const tally = new PointTally(asOf, started);
+    const tallies = [...group.keys()].map((asOf) => new PointTally(asOf, started));
     let error: string | null = null;
     let skipped = 0;
     const notes: string[] = [];
@@ -146,9 +195,12 @@ export class ApplianceReader {
     let failures: Promise<readonly SessionFailure[] | null> = Promise.resolve(null);
     try {
       inventory = await this.#readInventory(notes);
-      // Failures are about now: a reading "as of" a past instant does not read them.
-      if (asOf === null) failures = this.#readFailures(started, notes);
-      const report = await this.#options.source.readRestorePoints((point) => tally.add(point), { inventory });
+      // Failures are about now: readings "as of" past instants alone do not read them.
+      if (group.has(null)) failures = this.#readFailures(started, notes);
+      const report = await this.#options.source.readRestorePoints(
+        tallies.length === 1 ? (point) => tallies[0]!.add(point) : (point) => { for (const tally of tallies) tally.add(point); },
+        { inventory },
+      );
       skipped = report.skipped;
       if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
       if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
@@ -160,24 +212,29 @@ export class ApplianceReader {
     }
     const failed = await failures;
     const finished = this.#now();
-    const reading: ApplianceReading = {
-      name: this.name,
-      url: this.url,
-      policy: this.#options.policy,
-      apiVersion: this.#options.source.knownApiVersion,
-      error,
-      skipped,
-      tally,
-      inventory: inventory?.vms ?? null,
-      failures: failed,
-      notes,
-      readAt: finished,
-      durationMs: finished - started,
-    };
-    if (asOf === null) this.#last = reading;
-    this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf }, 'read the appliance');
-    this.#options.onReading?.(reading);
-    return reading;
+    for (const tally of tallies) {
+      const reading: ApplianceReading = {
+        name: this.name,
+        url: this.url,
+        policy: this.#options.policy,
+        apiVersion: this.#options.source.knownApiVersion,
+        error,
+        skipped,
+        tally,
+        inventory: inventory?.vms ?? null,
+        failures: tally.asOf === null ? failed : null,
+        notes,
+        readAt: finished,
+        durationMs: finished - started,
+      };
+      if (tally.asOf === null) this.#last = reading;
+      try {
+        this.#options.logger.debug({ appliance: this.name, points: tally.points, ms: reading.durationMs, asOf: tally.asOf }, 'read the appliance');
+        this.#options.onReading?.(reading);
+      } finally {
+        for (const resolve of group.get(tally.asOf) ?? []) resolve(reading);
+      }
+    }
   }
 
   /** The inventory, or null; a failure is a note, never the reading's error. */

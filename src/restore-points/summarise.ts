@@ -99,6 +99,24 @@ function isStale(latest: PointSummary | null, threshold: number | null): boolean
   return threshold !== null && (latest === null || latest.ageSeconds > threshold);
 }
 
+/**
+ * `recent` is made when first read: only answers about one workload read it, and made for every
+ * workload it was most of the memory `summary --json` took at 100,000 workloads.
+ */
+function withLazyRecent(summary: WorkloadSummary, recent: readonly RestorePoint[], now: number): WorkloadSummary {
+  let made: RecentPoint[] | null = null;
+  return Object.defineProperty(summary, 'recent', {
+    enumerable: true,
+    get: () =>
+      (made ??= recent.map((point) => ({
+        ...pointSummary(point, now),
+        destination: point.destination,
+        corrupted: point.corrupted,
+        type: point.type,
+      }))),
+  });
+}
+
 export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy: StalePolicy, now: number): ApplianceSummary {
   const staleWorkloads = new Map<string, number>();
   const troubledWorkloads = new Map<string, number>();
@@ -130,14 +148,8 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
       // A failure newer than every point (nothing made since) is trouble too.
       const failedLast = lastFailure !== null && failedSince(lastFailure, newestOverall);
       const trouble = worst([...Object.values(perDestination).map((d) => d.trouble), failedLast ? statusTrouble(lastFailure.status) : null]);
-      const recentPoints: RecentPoint[] = recent.map((point) => ({
-        ...pointSummary(point, now),
-        destination: point.destination,
-        corrupted: point.corrupted,
-        type: point.type,
-      }));
       const namesake = (seen.get(`${workload.kind}:${workload.name}`) ?? 0) > 1;
-      return {
+      const summary = {
         kind: workload.kind,
         id: workload.id ?? null,
         name: workload.name,
@@ -146,8 +158,8 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
         trouble,
         lastFailure,
         destinations: perDestination,
-        recent: recentPoints,
-      };
+      } as Omit<WorkloadSummary, 'recent'> as WorkloadSummary;
+      return withLazyRecent(summary, recent, now);
     })
     .sort(
       (a, b) =>

@@ -130,18 +130,30 @@ export function toSummaryJson(summary: Summary): unknown {
       // Only when there is something to say: most appliances have no warning.
       ...(warning === null ? {} : { warning }),
       destinations: destinations.map(({ trouble: _t, troubledWorkloads: _n, sizedPoints: _s, staleAfter: _written, latest, ...destination }) => ({ ...destination, latest: publicPoint(latest) })),
-      workloads: workloads.map(({ recent: _recent, label: _label, trouble: _trouble, lastFailure, destinations: perDestination, ...workload }) => ({
-        ...workload,
-        destinations: Object.fromEntries(
-          Object.entries(perDestination).map(([name, state]) => [
-            name,
-            { restorePoints: state.restorePoints, latest: publicPoint(state.latest), newest: publicPoint(state.newest), stale: state.stale },
-          ]),
-        ),
-        lastFailure: lastFailure && { sessionId: lastFailure.sessionId, status: lastFailure.status, startedAt: lastFailure.startedAt, message: lastFailure.message },
-      })),
+      workloads: workloads.map(publicWorkload),
       coverage: coverage && { workloads: coverage.workloads, protected: coverage.protected, unprotected: coverage.unprotected.map(({ kind, id, name }) => ({ kind, id, name })) },
       failures,
     })),
+  };
+}
+
+/**
+ * The workload as the JSON document has it, field by field: `recent` (made lazily, only for
+ * answers), the label and the trouble mark are for messages, and are not even read here.
+ */
+export function publicWorkload(workload: WorkloadSummary): unknown {
+  const { lastFailure } = workload;
+  return {
+    kind: workload.kind,
+    id: workload.id,
+    name: workload.name,
+    stale: workload.stale,
+    destinations: Object.fromEntries(
+      Object.entries(workload.destinations).map(([name, state]) => [
+        name,
+        { restorePoints: state.restorePoints, latest: publicPoint(state.latest), newest: publicPoint(state.newest), stale: state.stale },
+      ]),
+    ),
+    lastFailure: lastFailure && { sessionId: lastFailure.sessionId, status: lastFailure.status, startedAt: lastFailure.startedAt, message: lastFailure.message },
   };
 }

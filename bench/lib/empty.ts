@@ -1,0 +1,2 @@
+/** The start-up floor: node with nothing to load. */
+export {};
