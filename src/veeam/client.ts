@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isHTTPError } from 'ky';
 import { formatDuration } from '../lib/duration.ts';
-import { within } from '../lib/timeout.ts';
 import type { Logger } from '../log.ts';
+import { within } from '../lib/timeout.ts';
 import type { JobSession, RestorePoint, SessionFailure } from '../restore-points/model.ts';
 import type { ApplianceIdentity, Inventory, ReadContext, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
@@ -21,61 +21,19 @@ import { createWorkloadInterner, toJobSession, toRestorePoint, type VmIdentity }
 import { TokenSession, type IssuedToken } from './token-session.ts';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy, type Transport } from './transport.ts';
 import { wireAbout, wirePage, type WirePage } from './wire.ts';
+import {
+  DEFAULT_READ_TIMEOUT_MS,
+  INVENTORY_VERSIONS,
+  RENEWALS_PER_READ,
+  SKIP_LOG_LIMIT,
+  SUPERSEDED_RETRIES,
+  type ApplianceSettings,
+  type ReadBudget,
+  type SearchParams,
+  type VeeamClientOptions,
+} from './settings.ts';
 
-export interface ApplianceSettings {
-  /** Display name, unique among configured appliances. */
-  readonly name: string;
-  /** https://host[:port] */
-  readonly url: string;
-  readonly username: string;
-  readonly password: string;
-  readonly apiVersion: ApiVersion | 'auto';
-  /** PEM text of extra certificates to trust for this appliance. */
-  readonly caPem: string | null;
-  readonly tlsInsecure: boolean;
-  /** One whole read of the appliance, login included, ends within this (READ_TIMEOUT). */
-  readonly readTimeoutMs?: number;
-  /** A page (any answer) larger than this is refused (MAX_PAGE_BYTES). */
-  readonly maxPageBytes?: number;
-}
-
-/** The default READ_TIMEOUT: two minutes. */
-export const DEFAULT_READ_TIMEOUT_MS = 120_000;
-
-/**
- * Renewals one read may start after refusals (tokens revoked or expiring under it). Refusals of
- * a superseded token cost nothing; this bounds an appliance that refuses every token it issues.
- */
-export const RENEWALS_PER_READ = 8;
-
-/** What one read (or one lone call) may still spend, and the signal that ends it. */
-interface ReadBudget {
-  renewals: number;
-  readonly signal?: AbortSignal;
-}
-
-/** Free retries after superseded refusals per request: far more than renewals can cause. */
-const SUPERSEDED_RETRIES = 50;
-
-export interface VeeamClientOptions {
-  readonly appliance: ApplianceSettings;
-  readonly logger: Logger;
-  readonly now?: () => number;
-  readonly requestTimeoutMs?: number;
-  readonly retry?: RetryPolicy;
-  /** The `Limit` asked for; servers may serve fewer. */
-  readonly pageSize?: number;
-  /** Pages in flight at once per collection. */
-  readonly parallelism?: number;
-}
-
-type SearchParams = Record<string, string | number> | URLSearchParams;
-
-/** Versions that list VMs (`/virtualMachines`) and filter sessions by `Status` and `FromUtc`. */
-const INVENTORY_VERSIONS: readonly ApiVersion[] = ['v7', 'v8', 'v8.1'];
-
-/** At most this many skipped records are logged one by one per read; the rest are counted. */
-const SKIP_LOG_LIMIT = 20;
+export { DEFAULT_READ_TIMEOUT_MS, RENEWALS_PER_READ, type ApplianceSettings, type VeeamClientOptions };
 
 export class VeeamClient implements RestorePointSource {
   readonly #settings: ApplianceSettings;
