@@ -6,7 +6,7 @@
 import type { Logger } from '../log.ts';
 import { applianceFix } from '../veeam/failure-fixes.ts';
 import type { InventoryVm, JobSession, SessionFailure } from '../restore-points/model.ts';
-import type { Inventory, RestorePointSource } from '../restore-points/source.ts';
+import type { Inventory, ReadWindow, RestorePointSource } from '../restore-points/source.ts';
 import type { StalePolicy } from '../restore-points/stale-policy.ts';
 import { summariseTally } from '../restore-points/summarise.ts';
 import type { ApplianceSummary } from '../restore-points/summary.ts';
@@ -144,11 +144,12 @@ export class ApplianceReader {
     const notes: string[] = [];
     let inventory: Inventory | null = null;
     let failures: Promise<readonly SessionFailure[] | null> = Promise.resolve(null);
+    const window = { startedAt: performance.now() }; // inventory, points and failures: one deadline
     try {
-      inventory = await this.#readInventory(notes);
+      inventory = await this.#readInventory(notes, window);
       // Failures are about now: a reading "as of" a past instant does not read them.
-      if (asOf === null) failures = this.#readFailures(started, notes);
-      const report = await this.#options.source.readRestorePoints((point) => tally.add(point), { inventory });
+      if (asOf === null) failures = this.#readFailures(started, notes, window);
+      const report = await this.#options.source.readRestorePoints((point) => tally.add(point), { inventory, window });
       skipped = report.skipped;
       if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
       if (report.duplicates > 0) this.#options.logger.info({ appliance: this.name, duplicates: report.duplicates }, 'ignored duplicate restore points');
@@ -181,11 +182,11 @@ export class ApplianceReader {
   }
 
   /** The inventory, or null; a failure is a note, never the reading's error. */
-  async #readInventory(notes: string[]): Promise<Inventory | null> {
+  async #readInventory(notes: string[], window: ReadWindow): Promise<Inventory | null> {
     const source = this.#options.source;
     if (!source.readInventory) return null;
     try {
-      const inventory = await source.readInventory();
+      const inventory = await source.readInventory(window);
       if (inventory?.note) notes.push(inventory.note);
       return inventory;
     } catch (failure) {
@@ -199,11 +200,11 @@ export class ApplianceReader {
   }
 
   /** The failed and warning sessions of the window, or null; a failure is a note, never the reading's error. */
-  async #readFailures(now: number, notes: string[]): Promise<readonly SessionFailure[] | null> {
+  async #readFailures(now: number, notes: string[], window: ReadWindow): Promise<readonly SessionFailure[] | null> {
     const source = this.#options.source;
     if (!source.readFailures) return null;
     try {
-      return await source.readFailures(now - (this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS));
+      return await source.readFailures(now - (this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS), window);
     } catch (failure) {
       const reason = failure instanceof Error ? failure.message : String(failure);
       notes.push(`The failed sessions of ${this.name} could not be read, so failures are not shown: ${reason}`);

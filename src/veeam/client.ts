@@ -6,15 +6,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isHTTPError } from 'ky';
 import { formatDuration } from '../lib/duration.ts';
 import type { Logger } from '../log.ts';
-import { within } from '../lib/timeout.ts';
 import type { JobSession, RestorePoint, SessionFailure } from '../restore-points/model.ts';
-import type { ApplianceIdentity, Inventory, ReadContext, RestorePointSource, SourceReport } from '../restore-points/source.ts';
+import type { ApplianceIdentity, Inventory, ReadContext, ReadWindow, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
 import { BodyInterrupted, DEFAULT_MAX_PAGE_BYTES, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { SeenIds } from './id-set.ts';
 import { namesakes, readPointOwners, readVmInventory, vmIdentity, type PagedRead } from './inventory.ts';
 import { readAllPages, type PageSink } from './paging.ts';
+import { remainingOf, untilDeadline } from './read-deadline.ts';
 import { lastProblemLine, readFailures } from './sessions.ts';
 import { requestSlots, type RequestSlots } from './request-slots.ts';
 import { createWorkloadInterner, toJobSession, toRestorePoint, type VmIdentity } from './to-domain.ts';
@@ -110,27 +110,53 @@ export class VeeamClient implements RestorePointSource {
     return { apiVersion, serverVersion: this.#serverVersion };
   }
 
-  async readInventory(): Promise<Inventory | null> {
-    const apiVersion = await this.apiVersion();
-    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
-    const read = this.#pagedRead(apiVersion);
-    const inventory = await readVmInventory(read);
-    const shared = namesakes(inventory.all);
-    let owners = new Map<string, string>();
-    let note: string | null = null;
-    try {
-      owners = await readPointOwners(read, shared);
-    } catch (error) {
-      note = `VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`;
-    }
-    this.#identity = { vms: inventory.all, owners };
-    return { vms: inventory.vms, note };
+  /** The VM inventory, within what is left of the read's deadline (it throws past it). */
+  async readInventory(window?: ReadWindow): Promise<Inventory | null> {
+    return this.#bounded(window, async (budget) => {
+      const apiVersion = await this.apiVersion();
+      if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+      const read = this.#pagedRead(apiVersion, budget);
+      const inventory = await readVmInventory(read);
+      let owners = new Map<string, string>();
+      let note: string | null = null;
+      try {
+        owners = await readPointOwners(read, namesakes(inventory.all));
+      } catch (error) {
+        if (budget.signal?.aborted) throw error;
+        note = `VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`;
+      }
+      this.#identity = { vms: inventory.all, owners };
+      return { vms: inventory.vms, note };
+    });
   }
 
-  async readFailures(since: number): Promise<readonly SessionFailure[] | null> {
-    const apiVersion = await this.apiVersion();
-    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
-    return readFailures({ getJson: (path, params) => this.#getJson(`${apiVersion}/${path}`, params), readPaged: this.#pagedRead(apiVersion) }, since);
+  /** Failed and warning sessions since `since`, within what is left of the read's deadline (it throws past it). */
+  async readFailures(since: number, window?: ReadWindow): Promise<readonly SessionFailure[] | null> {
+    return this.#bounded(window, async (budget) => {
+      const apiVersion = await this.apiVersion();
+      if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+      const getJson = (path: string, params: URLSearchParams) => this.#getJson(`${apiVersion}/${path}`, params, budget);
+      return readFailures({ getJson, readPaged: this.#pagedRead(apiVersion, budget) }, since);
+    });
+  }
+
+  /** A part of a read, ended at the read's deadline: its requests aborted, it throws saying so. */
+  #bounded<T>(window: ReadWindow | undefined, run: (budget: ReadBudget) => Promise<T>): Promise<T> {
+    return untilDeadline(
+      remainingOf(window, this.#readTimeoutMs),
+      (signal) => run({ renewals: 0, signal }),
+      () => this.#lateError(this.#knownVersion !== null),
+      (reason) => {
+        throw reason;
+      },
+    );
+  }
+
+  /** Why a read stopped at the deadline: before it logged in, or part-way. */
+  #lateError(loggedIn: boolean): VeeamError {
+    const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
+    if (!loggedIn) return new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
+    return new VeeamError('timeout', `it did not finish within ${limit}`);
   }
 
   /**
@@ -139,40 +165,24 @@ export class VeeamClient implements RestorePointSource {
    * and the report says why the read is incomplete (or, when not even the login finished, it throws).
    */
   async readRestorePoints(onPoint: (point: RestorePoint) => void, context?: ReadContext): Promise<SourceReport> {
-    const controller = new AbortController();
-    const state: ReadState = { open: true, loggedIn: false, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
+    const state: ReadState = { open: true, loggedIn: this.#knownVersion !== null, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
     const deliver = (point: RestorePoint) => {
       if (state.open) onPoint(point);
     };
-    const work = this.#readAll(deliver, { renewals: 0, signal: controller.signal }, state, context);
-    const outcome = await within(
-      work.then(
-        (report) => ({ report }),
-        (error: unknown) => ({ error }),
-      ),
-      this.#readTimeoutMs,
-      () => null,
-    );
-    if (outcome !== null) {
-      if ('error' in outcome) throw outcome.error;
-      return outcome.report;
-    }
-    const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
-    controller.abort(new VeeamError('timeout', `the read did not finish within ${limit}`));
-    // The points held back for the duplicate check were read in time: they count.
-    for (const seen of state.seen) {
-      const settled = seen.settle();
-      for (const point of settled.fresh) deliver(point);
-      state.duplicates += settled.duplicates;
-    }
-    state.open = false; // nothing read after the deadline reaches the caller's tally
-    work.catch(() => undefined);
-    const apiVersion = this.knownApiVersion;
-    if (apiVersion === null || !state.loggedIn) {
-      throw new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
-    }
-    this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
-    return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: `it did not finish within ${limit}` };
+    const late = () => this.#lateError(state.loggedIn);
+    return untilDeadline(remainingOf(context?.window, this.#readTimeoutMs), (signal) => this.#readAll(deliver, { renewals: 0, signal }, state, context), late, (reason) => {
+      // The points held back for the duplicate check were read in time: they count.
+      for (const seen of state.seen) {
+        const settled = seen.settle();
+        for (const point of settled.fresh) deliver(point);
+        state.duplicates += settled.duplicates;
+      }
+      state.open = false; // nothing read after the deadline reaches the caller's tally
+      const apiVersion = this.knownApiVersion;
+      if (apiVersion === null || !state.loggedIn) throw reason;
+      this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
+      return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: reason.message };
+    });
   }
 
   async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState, context?: ReadContext): Promise<SourceReport> {
@@ -280,10 +290,10 @@ export class VeeamClient implements RestorePointSource {
   }
 
   /** Every page of a path with these parameters, through the request slots. */
-  #pagedRead(version: ApiVersion): PagedRead {
+  #pagedRead(version: ApiVersion, budget: ReadBudget): PagedRead {
     return async (path: string, params: Readonly<Record<string, string>>, sink: PageSink) => {
       const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
-        const page = wirePage.safeParse(await this.#getJson(`${version}/${path}`, { ...params, Offset: offset, Limit: limit }));
+        const page = wirePage.safeParse(await this.#getJson(`${version}/${path}`, { ...params, Offset: offset, Limit: limit }, budget));
         if (!page.success) throw new VeeamError('malformed', `${this.#transport.host} sent a ${path} page without a results list.`);
         return page.data;
       };
