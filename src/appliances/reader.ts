@@ -27,6 +27,8 @@ export interface ApplianceReading {
   readonly failures: readonly SessionFailure[] | null;
   /** Sentences about what could not be read beside the points (sessions, inventory). */
   readonly notes: readonly string[];
+  /** How far back `failures` go (FAILURE_WINDOW). */
+  readonly failureWindowMs?: number;
   /** When the read finished (epoch ms). */
   readonly readAt: number;
   readonly durationMs: number;
@@ -44,6 +46,7 @@ export function summariseReading(reading: ApplianceReading, now: number): Applia
       inventory: reading.inventory,
       failures: reading.failures,
       notes: reading.notes,
+      failureWindowMs: reading.failureWindowMs,
     },
     reading.policy,
     now,
@@ -172,6 +175,7 @@ export class ApplianceReader {
       inventory: inventory?.vms ?? null,
       failures: failed,
       notes,
+      failureWindowMs: this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS,
       readAt: finished,
       durationMs: finished - started,
     };

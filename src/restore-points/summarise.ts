@@ -32,6 +32,8 @@ export interface ApplianceFacts {
   readonly failures?: readonly SessionFailure[] | null;
   /** Sentences about what could not be read beside the points. */
   readonly notes?: readonly string[];
+  /** How far back failures were read (FAILURE_WINDOW). */
+  readonly failureWindowMs?: number;
 }
 
 function pointSummary(point: RestorePoint, now: number): PointSummary {
@@ -198,6 +200,7 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
     coverage: coverageOf(facts.inventory, workloads),
     failures: summariseFailures(facts.failures ?? []),
     notes: facts.notes ?? [],
+    ...(facts.failureWindowMs === undefined ? {} : { failureWindowMs: facts.failureWindowMs }),
     sizedPoints: tally.sized,
   };
 }
