@@ -4,7 +4,8 @@
  * session read that fails without failing the appliance's reading.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApplianceReader } from '../../src/appliances/reader.ts';
+import { ApplianceReader, summariseReading } from '../../src/appliances/reader.ts';
+import { toSummaryJson } from '../../src/restore-points/summary.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
@@ -112,5 +113,32 @@ describe('failed and warning sessions', () => {
     expect(reading.failures).toBeNull();
     expect(reading.notes.join(' ')).toMatch(/failed sessions of demo could not be read/);
     expect(reading.inventory?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('appliances older than v7 (no inventory, no session filters)', () => {
+  it.each([['v1', APPLIANCE_1_0], ['v6', ['v4', 'v5', 'v6'] as const]])('%s: points read, coverage null, failures [], no note and no error', async (_name, versions) => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), versions, now: () => NOW });
+    const reader = new ApplianceReader({
+      name: 'old',
+      url: sim.url,
+      source: clientFor(sim),
+      policy: DEFAULT_STALE_POLICY,
+      cacheTtlMs: 0,
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+    const reading = await reader.read();
+    expect(reading.error).toBeNull();
+    expect(reading.tally.points).toBeGreaterThan(0);
+    expect(reading).toMatchObject({ inventory: null, failures: null, notes: [] });
+    const summary = summariseReading(reading, NOW);
+    expect(summary.coverage).toBeNull();
+    expect(summary.failures).toEqual([]);
+    expect(summary.workloads.every((workload) => workload.lastFailure === null)).toBe(true);
+    const json = toSummaryJson({ generatedAt: new Date(NOW).toISOString(), appliances: [summary] }) as { appliances: Array<Record<string, unknown>> };
+    expect(json.appliances[0]).toMatchObject({ coverage: null, failures: [] });
+    const requested = [...sim.stats.gets.keys()];
+    expect(requested.filter((path) => /^\/api\/v[\d.]+\/(virtualMachines|jobSessions|protectedItem)/.test(path))).toEqual([]);
   });
 });
