@@ -12,7 +12,7 @@ import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from '.
 import { BodyInterrupted, DEFAULT_MAX_PAGE_BYTES, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { SeenIds } from './id-set.ts';
-import { namesakes, readPointOwners, readVmInventory, vmIdentity, type PagedRead } from './inventory.ts';
+import { namesakes, readPointOwners, readVmInventory, vmIdentity, withLastBackups, type PagedRead } from './inventory.ts';
 import { readAllPages, type PageSink } from './paging.ts';
 import { remainingOf, untilDeadline } from './read-deadline.ts';
 import { lastProblemLine, readFailures } from './sessions.ts';
@@ -117,16 +117,20 @@ export class VeeamClient implements RestorePointSource {
       if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
       const read = this.#pagedRead(apiVersion, budget);
       const inventory = await readVmInventory(read);
-      let owners = new Map<string, string>();
-      let note: string | null = null;
-      try {
-        owners = await readPointOwners(read, namesakes(inventory.all));
-      } catch (error) {
+      const notes: string[] = [];
+      const owners = await readPointOwners(read, namesakes(inventory.all)).catch((error: unknown) => {
         if (budget.signal?.aborted) throw error;
-        note = `VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`;
-      }
+        notes.push(`VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`);
+        return new Map<string, string>();
+      });
       this.#identity = { vms: inventory.all, owners };
-      return { vms: inventory.vms, note };
+      // v8.1 says when it last backed each VM up: a backup newer than every point read is said.
+      const vms = apiVersion !== 'v8.1' ? inventory.vms : await withLastBackups(read, inventory).catch((error: unknown) => {
+        if (budget.signal?.aborted) throw error;
+        notes.push(`When VMs were last backed up could not be read (${error instanceof Error ? error.message : String(error)}).`);
+        return inventory.vms;
+      });
+      return { vms, note: notes.join(' ') || null };
     });
   }
 
