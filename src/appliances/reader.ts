@@ -6,7 +6,7 @@
 import type { Logger } from '../log.ts';
 import { applianceFix } from '../veeam/failure-fixes.ts';
 import type { InventoryVm, JobSession, SessionFailure } from '../restore-points/model.ts';
-import type { Inventory, RestorePointSource } from '../restore-points/source.ts';
+import type { Inventory, ReadWindow, RestorePointSource } from '../restore-points/source.ts';
 import type { StalePolicy } from '../restore-points/stale-policy.ts';
 import { summariseTally } from '../restore-points/summarise.ts';
 import type { ApplianceSummary } from '../restore-points/summary.ts';
@@ -27,6 +27,8 @@ export interface ApplianceReading {
   readonly failures: readonly SessionFailure[] | null;
   /** Sentences about what could not be read beside the points (sessions, inventory). */
   readonly notes: readonly string[];
+  /** How far back `failures` go (FAILURE_WINDOW). */
+  readonly failureWindowMs?: number;
   /** When the read finished (epoch ms). */
   readonly readAt: number;
   readonly durationMs: number;
@@ -61,6 +63,7 @@ export function summariseReading(reading: ApplianceReading, now: number): Applia
       inventory: reading.inventory,
       failures: reading.failures,
       notes: reading.notes,
+      failureWindowMs: reading.failureWindowMs,
     },
     reading.policy,
     now,
@@ -193,13 +196,14 @@ export class ApplianceReader {
     const notes: string[] = [];
     let inventory: Inventory | null = null;
     let failures: Promise<readonly SessionFailure[] | null> = Promise.resolve(null);
+    const window = { startedAt: performance.now() }; // inventory, points and failures: one deadline
     try {
-      inventory = await this.#readInventory(notes);
+      inventory = await this.#readInventory(notes, window);
       // Failures are about now: readings "as of" past instants alone do not read them.
-      if (group.has(null)) failures = this.#readFailures(started, notes);
+      if (group.has(null)) failures = this.#readFailures(started, notes, window);
       const report = await this.#options.source.readRestorePoints(
         tallies.length === 1 ? (point) => tallies[0]!.add(point) : (point) => { for (const tally of tallies) tally.add(point); },
-        { inventory },
+        { inventory, window },
       );
       skipped = report.skipped;
       if (report.incomplete) error = `The read of ${this.name} is incomplete: ${report.incomplete}.`;
@@ -224,6 +228,7 @@ export class ApplianceReader {
         inventory: inventory?.vms ?? null,
         failures: tally.asOf === null ? failed : null,
         notes,
+        failureWindowMs: this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS,
         readAt: finished,
         durationMs: finished - started,
       };
@@ -238,11 +243,11 @@ export class ApplianceReader {
   }
 
   /** The inventory, or null; a failure is a note, never the reading's error. */
-  async #readInventory(notes: string[]): Promise<Inventory | null> {
+  async #readInventory(notes: string[], window: ReadWindow): Promise<Inventory | null> {
     const source = this.#options.source;
     if (!source.readInventory) return null;
     try {
-      const inventory = await source.readInventory();
+      const inventory = await source.readInventory(window);
       if (inventory?.note) notes.push(inventory.note);
       return inventory;
     } catch (failure) {
@@ -256,11 +261,11 @@ export class ApplianceReader {
   }
 
   /** The failed and warning sessions of the window, or null; a failure is a note, never the reading's error. */
-  async #readFailures(now: number, notes: string[]): Promise<readonly SessionFailure[] | null> {
+  async #readFailures(now: number, notes: string[], window: ReadWindow): Promise<readonly SessionFailure[] | null> {
     const source = this.#options.source;
     if (!source.readFailures) return null;
     try {
-      return await source.readFailures(now - (this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS));
+      return await source.readFailures(now - (this.#options.failureWindowMs ?? DEFAULT_FAILURE_WINDOW_MS), window);
     } catch (failure) {
       const reason = failure instanceof Error ? failure.message : String(failure);
       notes.push(`The failed sessions of ${this.name} could not be read, so failures are not shown: ${reason}`);

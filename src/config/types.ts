@@ -4,7 +4,7 @@
  */
 import type { LogLevel } from '../log.ts';
 import type { StalePolicy } from '../restore-points/stale-policy.ts';
-import type { ApplianceSettings } from '../veeam/client.ts';
+import type { ApplianceSettings } from '../veeam/settings.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

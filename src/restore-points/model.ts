@@ -28,6 +28,8 @@ export interface InventoryVm {
   readonly name: string;
   readonly resourceGroup: string | null;
   readonly subscription: string | null;
+  /** When the appliance last backed it up (`/protectedItem/virtualMachines`, v8.1); absent or null: not known. */
+  readonly lastBackup?: number | null;
 }
 
 /** A job session of the failure window that ended Error or Warning, with the appliance's reason. */

@@ -25,12 +25,22 @@ export interface ApplianceIdentity {
 export interface ReadContext {
   /** The inventory read before the points (null: none to use). */
   readonly inventory: Inventory | null;
+  /** The read this one is part of: its deadline counts from there. */
+  readonly window?: ReadWindow;
+}
+
+/**
+ * One read of an appliance, made of parts (inventory, points, failures) that end together within
+ * the source's read deadline, counted from `startedAt` (`performance.now()` at the start).
+ */
+export interface ReadWindow {
+  readonly startedAt: number;
 }
 
 export interface Inventory {
   /** VMs the appliance knows and has not deleted. */
   readonly vms: readonly InventoryVm[];
-  /** A sentence when namesakes could not be told apart (their points then share a workload). */
+  /** Sentences when namesakes could not be told apart (their points then share a workload), or last backups not read. */
   readonly note: string | null;
 }
 
@@ -39,10 +49,10 @@ export interface RestorePointSource {
   readonly knownApiVersion: string | null;
   /** Calls `onPoint` once per restore point, as pages arrive. Throws a sentence-bearing error when the read fails; points already delivered stay delivered. */
   readRestorePoints(onPoint: (point: RestorePoint) => void, context?: ReadContext): Promise<SourceReport>;
-  /** The VM inventory; null when the API version has none. Optional: a source without one has no coverage. */
-  readInventory?(): Promise<Inventory | null>;
-  /** Sessions started at or after `since` (epoch ms) that ended Error or Warning; null when the API version cannot list them. */
-  readFailures?(since: number): Promise<readonly SessionFailure[] | null>;
+  /** The VM inventory; null when the API version has none. Within what `window`'s deadline leaves. Optional: a source without one has no coverage. */
+  readInventory?(window?: ReadWindow): Promise<Inventory | null>;
+  /** Sessions started at or after `since` (epoch ms) that ended Error or Warning, within what `window`'s deadline leaves; null when the API version cannot list them. */
+  readFailures?(since: number, window?: ReadWindow): Promise<readonly SessionFailure[] | null>;
   /** Null when the appliance no longer has the session. */
   getJobSession(id: string): Promise<JobSession | null>;
   identify(): Promise<ApplianceIdentity>;

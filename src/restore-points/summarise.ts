@@ -3,7 +3,7 @@
  * and per workload, and what is stale. Pure: `now` comes in, nothing is read from the clock.
  */
 import { formatDuration } from '../lib/duration.ts';
-import { coverageOf } from './coverage.ts';
+import { coverageOf, lastBackupNotes } from './coverage.ts';
 import { lastFailureFinder, summariseFailures, type LastFailure } from './failures.ts';
 import { compareDestinations, type InventoryVm, type RestorePoint, type SessionFailure } from './model.ts';
 import { staleAfterSeconds, staleAfterText, type StalePolicy } from './stale-policy.ts';
@@ -32,6 +32,8 @@ export interface ApplianceFacts {
   readonly failures?: readonly SessionFailure[] | null;
   /** Sentences about what could not be read beside the points. */
   readonly notes?: readonly string[];
+  /** How far back failures were read (FAILURE_WINDOW). */
+  readonly failureWindowMs?: number;
 }
 
 function pointSummary(point: RestorePoint, now: number): PointSummary {
@@ -209,7 +211,9 @@ export function summariseTally(tally: PointTally, facts: ApplianceFacts, policy:
     workloads,
     coverage: coverageOf(facts.inventory, workloads),
     failures: summariseFailures(facts.failures ?? []),
-    notes: facts.notes ?? [],
+    // The appliance's last backups are about now: a summary "as of" a past instant leaves them out.
+    notes: [...(facts.notes ?? []), ...(tally.asOf === null ? lastBackupNotes(facts.inventory, workloads) : [])],
+    ...(facts.failureWindowMs === undefined ? {} : { failureWindowMs: facts.failureWindowMs }),
     sizedPoints: tally.sized,
   };
 }

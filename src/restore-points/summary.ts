@@ -107,6 +107,8 @@ export interface ApplianceSummary {
   readonly notes: readonly string[];
   /** Not in the JSON: points whose size is known (none: the total is unknown, not 0 B). */
   readonly sizedPoints?: number;
+  /** Not in the JSON: how far back failures were read (FAILURE_WINDOW), for the words; absent: 24h. */
+  readonly failureWindowMs?: number;
 }
 
 export interface Summary {
@@ -125,7 +127,7 @@ function publicPoint<T extends PointSummary>(point: T | null): Omit<T, 'accessTi
 export function toSummaryJson(summary: Summary): unknown {
   return {
     generatedAt: summary.generatedAt,
-    appliances: summary.appliances.map(({ notes: _notes, sizedPoints: _sized, warning, destinations, workloads, coverage, failures, ...appliance }) => ({
+    appliances: summary.appliances.map(({ notes: _notes, sizedPoints: _sized, failureWindowMs: _window, warning, destinations, workloads, coverage, failures, ...appliance }) => ({
       ...appliance,
       // Only when there is something to say: most appliances have no warning.
       ...(warning === null ? {} : { warning }),

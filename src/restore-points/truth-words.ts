@@ -6,6 +6,7 @@
 import type { LastFailure } from './failures.ts';
 import { formatBytes, formatCount, plural } from './format.ts';
 import { isArchived } from './model.ts';
+import { formatDuration } from '../lib/duration.ts';
 import type { ApplianceSummary, PointSummary, Trouble, WorkloadSummary } from './summary.ts';
 
 /** Nothing was read from it: its destinations say nothing beyond its error. */
@@ -56,31 +57,57 @@ export function formatTotal(bytes: number, points: number, sizedPoints: number |
   return points > 0 && sizedPoints === 0 ? 'size unknown' : formatBytes(bytes);
 }
 
-/** An appliance's problems, counted once: the verdict and the appliance's line say the same. */
+/** The failure window when none is said: FAILURE_WINDOW's default. */
+const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+
+/** "24h", "48h", "7d": how far back failures were read, as people say it. */
+export function windowWords(ms: number): string {
+  return ms % 3_600_000 === 0 && ms <= 72 * 3_600_000 ? `${ms / 3_600_000}h` : formatDuration(ms);
+}
+
+/**
+ * An appliance's problems, counted once: the verdict and the appliance's line say the same, and
+ * each can be recounted from `summary --json`. A workload is stale, or else (not stale) counted
+ * under its worst trouble: failed, warned, or a corrupted newest point.
+ */
 export interface ApplianceCounts {
   readonly staleDestinations: number;
   readonly staleWorkloads: number;
-  /** Workloads that are not stale but whose newest point is corrupted or whose newest session failed or warned. */
-  readonly failing: number;
+  /** Not stale; the newest session of the failure window that processed it ended Error for it (`lastFailure.status`). */
+  readonly failed: number;
+  /** Not stale; that session ended Warning. */
+  readonly warned: number;
+  /** Not stale, no failure: its newest point is corrupted. */
+  readonly corrupted: number;
   readonly unprotected: number;
+  /** FAILURE_WINDOW, for the words. */
+  readonly failureWindowMs: number;
 }
 
 export function countsOf(appliance: ApplianceSummary): ApplianceCounts {
-  if (unread(appliance)) return { staleDestinations: 0, staleWorkloads: 0, failing: 0, unprotected: 0 };
+  const failureWindowMs = appliance.failureWindowMs ?? DEFAULT_WINDOW_MS;
+  if (unread(appliance)) return { staleDestinations: 0, staleWorkloads: 0, failed: 0, warned: 0, corrupted: 0, unprotected: 0, failureWindowMs };
+  const troubled = (trouble: Trouble) => appliance.workloads.filter((w) => !w.stale && w.trouble === trouble).length;
   return {
     staleDestinations: appliance.destinations.filter((d) => d.stale).length,
     staleWorkloads: appliance.workloads.filter((w) => w.stale).length,
-    failing: appliance.workloads.filter((w) => !w.stale && w.trouble !== null).length,
+    failed: troubled('Error'),
+    warned: troubled('Warning'),
+    corrupted: troubled('corrupted'),
     unprotected: appliance.coverage?.unprotected.length ?? 0,
+    failureWindowMs,
   };
 }
 
-/** "1 stale destination · 4 stale workloads · 1 failing · 2 unprotected"; empty when none. */
+/** "1 stale destination · 4 stale workloads · 1 failed · 1 warned in the last 24h · 1 corrupted newest point · 2 unprotected"; empty when none. */
 export function countWords(counts: ApplianceCounts): string[] {
+  const sessions = [...(counts.failed ? [`${formatCount(counts.failed)} failed`] : []), ...(counts.warned ? [`${formatCount(counts.warned)} warned`] : [])];
+  if (sessions.length) sessions[sessions.length - 1] += ` in the last ${windowWords(counts.failureWindowMs)}`;
   return [
     ...(counts.staleDestinations ? [plural(counts.staleDestinations, 'stale destination')] : []),
     ...(counts.staleWorkloads ? [plural(counts.staleWorkloads, 'stale workload')] : []),
-    ...(counts.failing ? [`${formatCount(counts.failing)} failing`] : []),
+    ...sessions,
+    ...(counts.corrupted ? [plural(counts.corrupted, 'corrupted newest point')] : []),
     ...(counts.unprotected ? [`${formatCount(counts.unprotected)} unprotected`] : []),
   ];
 }

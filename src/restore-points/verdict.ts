@@ -1,6 +1,6 @@
 /**
  * The one-line verdict on a summary: what a channel notification alone must tell. Never green
- * while an appliance could not be read, something is stale or failing, or a VM is unprotected;
+ * while an appliance could not be read, something is stale or failed, or a VM is unprotected;
  * it leads with coverage when the appliances have an inventory.
  */
 import { formatCount, plural } from './format.ts';
@@ -14,8 +14,11 @@ export interface Verdict {
   readonly unreadable: number;
   readonly staleDestinations: number;
   readonly staleWorkloads: number;
-  /** Workloads not stale but whose newest point is corrupted or whose newest session failed or warned. */
-  readonly failing: number;
+  /** Workloads not stale whose newest session of the failure window failed, or warned (see ApplianceCounts). */
+  readonly failed: number;
+  readonly warned: number;
+  /** Workloads not stale, not failed, whose newest point is corrupted. */
+  readonly corrupted: number;
   /** Inventory VMs without any restore point. */
   readonly unprotected: number;
 }
@@ -31,15 +34,20 @@ export function verdictOf(summary: Summary): Verdict {
   const total: ApplianceCounts = {
     staleDestinations: sum((c) => c.staleDestinations),
     staleWorkloads: sum((c) => c.staleWorkloads),
-    failing: sum((c) => c.failing),
+    failed: sum((c) => c.failed),
+    warned: sum((c) => c.warned),
+    corrupted: sum((c) => c.corrupted),
     unprotected: sum((c) => c.unprotected),
+    // One FAILURE_WINDOW for every appliance; the widest if they ever differ.
+    failureWindowMs: counts.reduce((widest, c) => Math.max(widest, c.failureWindowMs), 0),
   };
   const destinations = appliances.reduce((n, a) => n + (unread(a) ? 0 : a.destinations.length), 0);
   const points = appliances.reduce((n, a) => n + a.restorePoints, 0);
   const bytes = appliances.reduce((n, a) => n + a.totalBytes, 0);
   const sized = appliances.reduce((n, a) => n + (a.sizedPoints ?? a.restorePoints), 0);
   const totals = [plural(destinations, 'destination'), plural(points, 'restore point'), formatTotal(bytes, points, sized)];
-  const base = { unreadable, staleDestinations: total.staleDestinations, staleWorkloads: total.staleWorkloads, failing: total.failing, unprotected: total.unprotected };
+  const { staleDestinations, staleWorkloads, failed, warned, corrupted, unprotected } = total;
+  const base = { unreadable, staleDestinations, staleWorkloads, failed, warned, corrupted, unprotected };
   if (appliances.length === 0) return { emoji: '⚪', line: '⚪ No appliance is configured', ...base };
   // Coverage leads: "14 of 16 VMs protected", over the appliances whose inventory was read.
   const covered = appliances.filter((a) => a.coverage && !unread(a));

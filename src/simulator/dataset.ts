@@ -32,6 +32,8 @@ export interface SimVm {
   readonly subscriptionId: string;
   readonly subscriptionName: string;
   readonly region: string;
+  /** `lastBackup` in `/protectedItem/virtualMachines` (v8.1); absent: its newest point's time, or unlisted without points. */
+  readonly lastBackup?: number;
 }
 
 /** What a session did to one VM (`/jobSessions/{id}/protectedItems`). */

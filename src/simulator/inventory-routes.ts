@@ -1,8 +1,9 @@
 /**
  * The simulator's inventory and session routes (v7 and later): `/virtualMachines`, the
  * `/jobSessions` listing with its `Status` and `FromUtc` filters, a session's `protectedItems`
- * and `log`, and VM restore points filtered by `VirtualMachineId`. Records follow Veeam's v8.1
- * OpenAPI schemas (VirtualMachine, JobSession, ProtectedItem, JobSessionLog).
+ * and `log`, VM restore points filtered by `VirtualMachineId`, and (v8.1) the VMs with backups,
+ * `/protectedItem/virtualMachines`. Records follow Veeam's v8.1 OpenAPI schemas (VirtualMachine,
+ * JobSession, ProtectedItem, JobSessionLog, ProtectedVirtualMachine).
  */
 import type { Dataset, RecordSource, SimPoint, SimSession, SimVm } from './dataset.ts';
 import { isoTime as iso } from './iso-time.ts';
@@ -33,6 +34,24 @@ export function wireVm(vm: SimVm): Record<string, unknown> {
     subscriptionName: vm.subscriptionName,
     resourceGroupName: vm.resourceGroup,
   };
+}
+
+/** The inventory's VMs that have backups, each with its last backup (ProtectedVirtualMachine). */
+function protectedVms(dataset: Dataset): Array<Record<string, unknown>> {
+  const newest = new Map<string, number>();
+  const source = dataset.collections.vm;
+  if (source?.form === 'points') {
+    for (let index = 0; index < source.count; index++) {
+      const point = source.at(index);
+      if (point.vmId !== undefined) newest.set(point.vmId, Math.max(point.pointInTime, newest.get(point.vmId) ?? -Infinity));
+    }
+  }
+  return (dataset.inventory ?? []).flatMap((vm) => {
+    const lastBackup = vm.lastBackup ?? newest.get(vm.id);
+    if (lastBackup === undefined) return [];
+    const { id, azureId, name, azureEnvironment, osType, regionName } = wireVm(vm);
+    return [{ id, azureId, name, azureEnvironment, osType, regionName, totalSizeInGB: 30, isController: false, lastBackup: iso(lastBackup) }];
+  });
 }
 
 function wireItem(session: SimSession, vm: SimVm, status: string): Record<string, unknown> {
@@ -74,6 +93,7 @@ export function pointsOfVm(source: RecordSource | undefined, vmId: string): Reco
 /** An answer for these routes, or undefined for any other path. */
 export function inventoryRoute(dataset: Dataset, rest: string, query: URLSearchParams, page: Page, baseUrl: string, version: string): RouteAnswer | undefined {
   if (rest === 'virtualMachines') return page((dataset.inventory ?? []).map(wireVm), query, rest);
+  if (rest === 'protectedItem/virtualMachines' && version === 'v8.1') return page(protectedVms(dataset), query, rest);
   if (rest === 'jobSessions') {
     const statuses = queryAll(query, 'Status').map((status) => status.toLowerCase());
     const from = queryAll(query, 'FromUtc')[0];

@@ -5,77 +5,35 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isHTTPError } from 'ky';
 import { formatDuration } from '../lib/duration.ts';
-import { within } from '../lib/timeout.ts';
 import type { Logger } from '../log.ts';
 import type { JobSession, RestorePoint, SessionFailure } from '../restore-points/model.ts';
-import type { ApplianceIdentity, Inventory, ReadContext, RestorePointSource, SourceReport } from '../restore-points/source.ts';
+import type { ApplianceIdentity, Inventory, ReadContext, ReadWindow, RestorePointSource, SourceReport } from '../restore-points/source.ts';
 import { API_VERSIONS, collectionsOf, type ApiVersion, type Collection } from './api-versions.ts';
 import { BodyInterrupted, DEFAULT_MAX_PAGE_BYTES, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
 import { SeenIds } from './id-set.ts';
-import { namesakes, readPointOwners, readVmInventory, vmIdentity, type PagedRead } from './inventory.ts';
+import { namesakes, readPointOwners, readVmInventory, vmIdentity, withLastBackups, type PagedRead } from './inventory.ts';
 import { readAllPages, type PageSink } from './paging.ts';
+import { remainingOf, untilDeadline } from './read-deadline.ts';
 import { lastProblemLine, readFailures } from './sessions.ts';
 import { requestSlots, type RequestSlots } from './request-slots.ts';
 import { createWorkloadInterner, toJobSession, toRestorePoint, type VmIdentity } from './to-domain.ts';
 import { TokenSession, type IssuedToken } from './token-session.ts';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy, type Transport } from './transport.ts';
 import { wireAbout, wirePage, type WirePage } from './wire.ts';
+import {
+  DEFAULT_READ_TIMEOUT_MS,
+  INVENTORY_VERSIONS,
+  RENEWALS_PER_READ,
+  SKIP_LOG_LIMIT,
+  SUPERSEDED_RETRIES,
+  type ApplianceSettings,
+  type ReadBudget,
+  type SearchParams,
+  type VeeamClientOptions,
+} from './settings.ts';
 
-export interface ApplianceSettings {
-  /** Display name, unique among configured appliances. */
-  readonly name: string;
-  /** https://host[:port] */
-  readonly url: string;
-  readonly username: string;
-  readonly password: string;
-  readonly apiVersion: ApiVersion | 'auto';
-  /** PEM text of extra certificates to trust for this appliance. */
-  readonly caPem: string | null;
-  readonly tlsInsecure: boolean;
-  /** One whole read of the appliance, login included, ends within this (READ_TIMEOUT). */
-  readonly readTimeoutMs?: number;
-  /** A page (any answer) larger than this is refused (MAX_PAGE_BYTES). */
-  readonly maxPageBytes?: number;
-}
-
-/** The default READ_TIMEOUT: two minutes. */
-export const DEFAULT_READ_TIMEOUT_MS = 120_000;
-
-/**
- * Renewals one read may start after refusals (tokens revoked or expiring under it). Refusals of
- * a superseded token cost nothing; this bounds an appliance that refuses every token it issues.
- */
-export const RENEWALS_PER_READ = 8;
-
-/** What one read (or one lone call) may still spend, and the signal that ends it. */
-interface ReadBudget {
-  renewals: number;
-  readonly signal?: AbortSignal;
-}
-
-/** Free retries after superseded refusals per request: far more than renewals can cause. */
-const SUPERSEDED_RETRIES = 50;
-
-export interface VeeamClientOptions {
-  readonly appliance: ApplianceSettings;
-  readonly logger: Logger;
-  readonly now?: () => number;
-  readonly requestTimeoutMs?: number;
-  readonly retry?: RetryPolicy;
-  /** The `Limit` asked for; servers may serve fewer. */
-  readonly pageSize?: number;
-  /** Pages in flight at once per collection. */
-  readonly parallelism?: number;
-}
-
-type SearchParams = Record<string, string | number> | URLSearchParams;
-
-/** Versions that list VMs (`/virtualMachines`) and filter sessions by `Status` and `FromUtc`. */
-const INVENTORY_VERSIONS: readonly ApiVersion[] = ['v7', 'v8', 'v8.1'];
-
-/** At most this many skipped records are logged one by one per read; the rest are counted. */
-const SKIP_LOG_LIMIT = 20;
+export { DEFAULT_READ_TIMEOUT_MS, RENEWALS_PER_READ, type ApplianceSettings, type VeeamClientOptions };
 
 export class VeeamClient implements RestorePointSource {
   readonly #settings: ApplianceSettings;
@@ -152,27 +110,57 @@ export class VeeamClient implements RestorePointSource {
     return { apiVersion, serverVersion: this.#serverVersion };
   }
 
-  async readInventory(): Promise<Inventory | null> {
-    const apiVersion = await this.apiVersion();
-    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
-    const read = this.#pagedRead(apiVersion);
-    const inventory = await readVmInventory(read);
-    const shared = namesakes(inventory.all);
-    let owners = new Map<string, string>();
-    let note: string | null = null;
-    try {
-      owners = await readPointOwners(read, shared);
-    } catch (error) {
-      note = `VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`;
-    }
-    this.#identity = { vms: inventory.all, owners };
-    return { vms: inventory.vms, note };
+  /** The VM inventory, within what is left of the read's deadline (it throws past it). */
+  async readInventory(window?: ReadWindow): Promise<Inventory | null> {
+    return this.#bounded(window, async (budget) => {
+      const apiVersion = await this.apiVersion();
+      if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+      const read = this.#pagedRead(apiVersion, budget);
+      const inventory = await readVmInventory(read);
+      const notes: string[] = [];
+      const owners = await readPointOwners(read, namesakes(inventory.all)).catch((error: unknown) => {
+        if (budget.signal?.aborted) throw error;
+        notes.push(`VMs that share a name could not be told apart (${error instanceof Error ? error.message : String(error)}).`);
+        return new Map<string, string>();
+      });
+      this.#identity = { vms: inventory.all, owners };
+      // v8.1 says when it last backed each VM up: a backup newer than every point read is said.
+      const vms = apiVersion !== 'v8.1' ? inventory.vms : await withLastBackups(read, inventory).catch((error: unknown) => {
+        if (budget.signal?.aborted) throw error;
+        notes.push(`When VMs were last backed up could not be read (${error instanceof Error ? error.message : String(error)}).`);
+        return inventory.vms;
+      });
+      return { vms, note: notes.join(' ') || null };
+    });
   }
 
-  async readFailures(since: number): Promise<readonly SessionFailure[] | null> {
-    const apiVersion = await this.apiVersion();
-    if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
-    return readFailures({ getJson: (path, params) => this.#getJson(`${apiVersion}/${path}`, params), readPaged: this.#pagedRead(apiVersion) }, since);
+  /** Failed and warning sessions since `since`, within what is left of the read's deadline (it throws past it). */
+  async readFailures(since: number, window?: ReadWindow): Promise<readonly SessionFailure[] | null> {
+    return this.#bounded(window, async (budget) => {
+      const apiVersion = await this.apiVersion();
+      if (!INVENTORY_VERSIONS.includes(apiVersion)) return null;
+      const getJson = (path: string, params: URLSearchParams) => this.#getJson(`${apiVersion}/${path}`, params, budget);
+      return readFailures({ getJson, readPaged: this.#pagedRead(apiVersion, budget) }, since);
+    });
+  }
+
+  /** A part of a read, ended at the read's deadline: its requests aborted, it throws saying so. */
+  #bounded<T>(window: ReadWindow | undefined, run: (budget: ReadBudget) => Promise<T>): Promise<T> {
+    return untilDeadline(
+      remainingOf(window, this.#readTimeoutMs),
+      (signal) => run({ renewals: 0, signal }),
+      () => this.#lateError(this.#knownVersion !== null),
+      (reason) => {
+        throw reason;
+      },
+    );
+  }
+
+  /** Why a read stopped at the deadline: before it logged in, or part-way. */
+  #lateError(loggedIn: boolean): VeeamError {
+    const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
+    if (!loggedIn) return new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
+    return new VeeamError('timeout', `it did not finish within ${limit}`);
   }
 
   /**
@@ -181,40 +169,24 @@ export class VeeamClient implements RestorePointSource {
    * and the report says why the read is incomplete (or, when not even the login finished, it throws).
    */
   async readRestorePoints(onPoint: (point: RestorePoint) => void, context?: ReadContext): Promise<SourceReport> {
-    const controller = new AbortController();
-    const state: ReadState = { open: true, loggedIn: false, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
+    const state: ReadState = { open: true, loggedIn: this.#knownVersion !== null, skipped: 0, duplicates: 0, incomplete: null, seen: [] };
     const deliver = (point: RestorePoint) => {
       if (state.open) onPoint(point);
     };
-    const work = this.#readAll(deliver, { renewals: 0, signal: controller.signal }, state, context);
-    const outcome = await within(
-      work.then(
-        (report) => ({ report }),
-        (error: unknown) => ({ error }),
-      ),
-      this.#readTimeoutMs,
-      () => null,
-    );
-    if (outcome !== null) {
-      if ('error' in outcome) throw outcome.error;
-      return outcome.report;
-    }
-    const limit = `${this.#readTimeoutMs < 1000 ? `${this.#readTimeoutMs} ms` : formatDuration(this.#readTimeoutMs)} (READ_TIMEOUT)`;
-    controller.abort(new VeeamError('timeout', `the read did not finish within ${limit}`));
-    // The points held back for the duplicate check were read in time: they count.
-    for (const seen of state.seen) {
-      const settled = seen.settle();
-      for (const point of settled.fresh) deliver(point);
-      state.duplicates += settled.duplicates;
-    }
-    state.open = false; // nothing read after the deadline reaches the caller's tally
-    work.catch(() => undefined);
-    const apiVersion = this.knownApiVersion;
-    if (apiVersion === null || !state.loggedIn) {
-      throw new VeeamError('timeout', `${this.#transport.host} did not finish logging in and answering within ${limit}.`);
-    }
-    this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
-    return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: `it did not finish within ${limit}` };
+    const late = () => this.#lateError(state.loggedIn);
+    return untilDeadline(remainingOf(context?.window, this.#readTimeoutMs), (signal) => this.#readAll(deliver, { renewals: 0, signal }, state, context), late, (reason) => {
+      // The points held back for the duplicate check were read in time: they count.
+      for (const seen of state.seen) {
+        const settled = seen.settle();
+        for (const point of settled.fresh) deliver(point);
+        state.duplicates += settled.duplicates;
+      }
+      state.open = false; // nothing read after the deadline reaches the caller's tally
+      const apiVersion = this.knownApiVersion;
+      if (apiVersion === null || !state.loggedIn) throw reason;
+      this.#logger.info({ limit: this.#readTimeoutMs }, 'the read ran out of time');
+      return { apiVersion, skipped: state.skipped, duplicates: state.duplicates, incomplete: reason.message };
+    });
   }
 
   async #readAll(deliver: (point: RestorePoint) => void, budget: ReadBudget, state: ReadState, context?: ReadContext): Promise<SourceReport> {
@@ -322,10 +294,10 @@ export class VeeamClient implements RestorePointSource {
   }
 
   /** Every page of a path with these parameters, through the request slots. */
-  #pagedRead(version: ApiVersion): PagedRead {
+  #pagedRead(version: ApiVersion, budget: ReadBudget): PagedRead {
     return async (path: string, params: Readonly<Record<string, string>>, sink: PageSink) => {
       const fetchPage = async (offset: number, limit: number): Promise<WirePage> => {
-        const page = wirePage.safeParse(await this.#getJson(`${version}/${path}`, { ...params, Offset: offset, Limit: limit }));
+        const page = wirePage.safeParse(await this.#getJson(`${version}/${path}`, { ...params, Offset: offset, Limit: limit }, budget));
         if (!page.success) throw new VeeamError('malformed', `${this.#transport.host} sent a ${path} page without a results list.`);
         return page.data;
       };

@@ -6,8 +6,8 @@
  */
 import type { InventoryVm } from '../restore-points/model.ts';
 import type { PageSink } from './paging.ts';
-import type { VmIdentity } from './to-domain.ts';
-import { wireVirtualMachine } from './wire.ts';
+import { parseApiTime, type VmIdentity } from './to-domain.ts';
+import { wireProtectedVm, wireVirtualMachine } from './wire.ts';
 
 /** Reads every page of a path (relative to /api/{version}/) with these query parameters. */
 export type PagedRead = (path: string, params: Readonly<Record<string, string>>, sink: PageSink) => Promise<void>;
@@ -17,11 +17,14 @@ export interface VmInventory {
   readonly vms: readonly InventoryVm[];
   /** Every VM read, deleted ones included: their points may still be there. */
   readonly all: readonly InventoryVm[];
+  /** VM id → its Azure resource id, to match the protected VMs' list. */
+  readonly azureIds: ReadonlyMap<string, string>;
 }
 
 export async function readVmInventory(read: PagedRead): Promise<VmInventory> {
   const vms: InventoryVm[] = [];
   const all: InventoryVm[] = [];
+  const azureIds = new Map<string, string>();
   await read('virtualMachines', {}, (records) => {
     for (const record of records) {
       const parsed = wireVirtualMachine.safeParse(record);
@@ -33,10 +36,31 @@ export async function readVmInventory(read: PagedRead): Promise<VmInventory> {
         subscription: parsed.data.subscriptionName || parsed.data.subscriptionId || null,
       };
       all.push(vm);
+      if (parsed.data.azureId) azureIds.set(vm.id, parsed.data.azureId.toLowerCase());
       if (parsed.data.isDeleted !== true) vms.push(vm);
     }
   });
-  return { vms, all };
+  return { vms, all, azureIds };
+}
+
+/**
+ * The inventory's VMs with when the appliance last backed each up (`/protectedItem/virtualMachines`,
+ * v8.1), matched by the appliance's id or by Azure resource id; a VM not listed keeps no date.
+ */
+export async function withLastBackups(read: PagedRead, inventory: VmInventory): Promise<InventoryVm[]> {
+  const byKey = new Map<string, number>();
+  await read('protectedItem/virtualMachines', {}, (records) => {
+    for (const record of records) {
+      const parsed = wireProtectedVm.safeParse(record);
+      const at = parsed.success ? parseApiTime(parsed.data.lastBackup) : null;
+      if (!parsed.success || at === null) continue;
+      for (const key of [parsed.data.id, parsed.data.azureId?.toLowerCase()]) if (key) byKey.set(key, Math.max(at, byKey.get(key) ?? -Infinity));
+    }
+  });
+  return inventory.vms.map((vm) => {
+    const at = byKey.get(vm.id) ?? byKey.get(inventory.azureIds.get(vm.id) ?? '');
+    return at === undefined ? vm : { ...vm, lastBackup: at };
+  });
 }
 
 /** "rg-app · Production": what tells a VM apart from a namesake. */

@@ -101,12 +101,16 @@ export type WireProblem = z.infer<typeof wireProblem>;
 export const wireVirtualMachine = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
+  azureId: lenientText,
   resourceGroupName: lenientText,
   subscriptionName: lenientText,
   subscriptionId: lenientText,
   isDeleted: lenientBoolean,
 });
 export type WireVirtualMachine = z.infer<typeof wireVirtualMachine>;
+
+/** A VM with backups (`/protectedItem/virtualMachines`, v8.1 ProtectedVirtualMachine): when it was last backed up. */
+export const wireProtectedVm = z.object({ id: lenientText, azureId: lenientText, name: lenientText, lastBackup: lenientText });
 
 /** What a backup session processed (`/jobSessions/{id}/protectedItems`), with each run's status. */
 export const wireProtectedItem = z.object({

@@ -58,15 +58,39 @@ describe('one definition, one count', () => {
 
   it('the verdict leads with coverage and counts as the appliance line does', () => {
     const verdict = verdictOf(summary);
-    expect(verdict.line).toMatch(/^⚠️ 3 of 4 VMs protected · 1 stale destination · 1 stale workload · 1 failing · /);
+    expect(verdict.line).toMatch(/^⚠️ 3 of 4 VMs protected · 1 stale destination · 1 stale workload · 1 corrupted newest point · /);
     const message = renderOverview(summary, { title: 'Restore points', staleOnly: false, times });
     expectWithinSlackLimits(message);
     const flat = JSON.stringify(message);
-    expect(flat).toContain('*weu* · ⚠️ 1 stale destination · 1 stale workload · 1 failing · 1 unprotected');
+    expect(flat).toContain('*weu* · ⚠️ 1 stale destination · 1 stale workload · 1 corrupted newest point · 1 unprotected');
     expect(flat).toContain('*Not protected*');
     expect(flat).toMatch(/`vm-old`: Snapshot 1d 16h — ❌ \*Error\* · Gold-VMs/);
     expect(flat).toMatch(/❌ `vm-bad`: newest point corrupted/);
     expect(flat).not.toMatch(/✅ \*Snapshot\*/);
+  });
+
+  it('failures are said as DESIGN says them: failed or warned within FAILURE_WINDOW, each workload counted once', () => {
+    const fresh = ['vm-a', 'vm-b', 'vm-c', 'vm-d'].map((name) => restorePoint({ workload: vm(name), pointInTime: NOW - 8 * HOUR }));
+    const failures = [
+      sessionFailure({ startedAt: NOW - 2 * HOUR, workloads: [{ id: null, name: 'vm-a' }, { id: null, name: 'vm-old' }] }),
+      sessionFailure({ startedAt: NOW - 3 * HOUR, status: 'Warning', workloads: [{ id: null, name: 'vm-b' }] }),
+      // Failed before the newest point: a later run succeeded, so nothing is failing now.
+      sessionFailure({ startedAt: NOW - 9 * HOUR, workloads: [{ id: null, name: 'vm-c' }] }),
+    ];
+    const appliance = summarisePoints(
+      [...fresh, restorePoint({ workload: vm('vm-old'), pointInTime: NOW - 40 * HOUR })],
+      DEFAULT_STALE_POLICY,
+      NOW,
+      facts({ failures, failureWindowMs: 48 * HOUR }),
+    );
+    const verdict = verdictOf(summaryOf(appliance));
+    expect(verdict).toMatchObject({ staleWorkloads: 1, failed: 1, warned: 1, corrupted: 0 });
+    expect(verdict.line).toMatch(/^⚠️ 1 stale destination · 1 stale workload · 1 failed · 1 warned in the last 48h · /);
+    const flat = JSON.stringify(renderOverview(summaryOf(appliance), { title: 'Restore points', staleOnly: false, times }));
+    expect(flat).toContain('*weu* · ⚠️ 1 stale destination · 1 stale workload · 1 failed · 1 warned in the last 48h');
+    const oneFailure = verdictOf(summaryOf(summarisePoints(fresh, DEFAULT_STALE_POLICY, NOW, facts({ failures: failures.slice(0, 1) }))));
+    expect(oneFailure).toMatchObject({ failed: 1, warned: 0 });
+    expect(oneFailure.line).toMatch(/ · 1 failed in the last 24h · /);
   });
 
   it('the table\'s Status is the destination\'s own state; stale workloads have their own column; Age is an age', () => {

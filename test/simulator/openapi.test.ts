@@ -446,6 +446,16 @@ describe.skipIf(!documentExists)('the simulator against the v8.1 OpenAPI documen
       expect(names.filter((name) => name === 'vm-web-01')).toHaveLength(2);
     });
 
+    it('GET /api/v8.1/protectedItem/virtualMachines lists the VMs with backups and when each was last backed up', async () => {
+      const url = `${sim.url}/api/${VERSION}/protectedItem/virtualMachines?Offset=0&Limit=100`;
+      const answer = await get(url);
+      expectConforms('GET', url, answer, 200);
+      const vms = (answer.body as { results: Array<{ name: string; lastBackup: string }> }).results;
+      expect(vms.length).toBeGreaterThan(0);
+      expect(vms.map((vm) => vm.name)).not.toContain('vm-new-07');
+      for (const vm of vms) expect(Date.parse(vm.lastBackup)).toBeLessThanOrEqual(NOW);
+    });
+
     it('GET /api/v8.1/jobSessions filtered by Status and FromUtc, and each session\'s protectedItems and log', async () => {
       const from = new Date(NOW - 24 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const url = `${sim.url}/api/${VERSION}/jobSessions?Status=Error&Status=Warning&FromUtc=${from}&Offset=0&Limit=50`;
@@ -676,6 +686,7 @@ describe.skipIf(!documentExists)('the simulator against the v8.1 OpenAPI documen
           'GET /api/v8.1/jobSessions/{sessionId}',
           // Issue 13: the inventory, the failed sessions, what they processed and their logs.
           'GET /api/v8.1/virtualMachines',
+          'GET /api/v8.1/protectedItem/virtualMachines',
           'GET /api/v8.1/jobSessions',
           'GET /api/v8.1/jobSessions/{backupJobSessionId}/protectedItems',
           'GET /api/v8.1/jobSessions/{sessionId}/log',

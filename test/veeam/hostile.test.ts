@@ -8,6 +8,9 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simUuid, type SimPoint } from '../../src/simulator/dataset.ts';
 import { VeeamError } from '../../src/veeam/errors.ts';
+import { ApplianceReader } from '../../src/appliances/reader.ts';
+import { silentLogger } from '../../src/log.ts';
+import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
 import { pageOf, sendJson, startHostileAppliance, type HostileAppliance, type HostileRequest } from '../support/hostile-appliance.ts';
 import { clientFor, closeAll, rawVmRecord, readAll, rejection } from '../support/veeam.ts';
 
@@ -119,6 +122,55 @@ describe('the read deadline (READ_TIMEOUT)', () => {
     const error = await rejection(readAll(clientFor(appliance.url, { ...v81, appliance: { readTimeoutMs: 500 }, requestTimeoutMs: 60_000 })));
     expect((error as VeeamError).kind).toBe('timeout');
     expect((error as VeeamError).message).toMatch(/did not finish logging in and answering within .*READ_TIMEOUT/);
+  });
+});
+
+describe('one deadline for the whole read: inventory, points and failed sessions', () => {
+  const readerOf = (appliance: HostileAppliance, readTimeoutMs: number) =>
+    new ApplianceReader({
+      name: 'hostile',
+      url: appliance.url,
+      source: clientFor(appliance.url, { ...v81, appliance: { readTimeoutMs }, requestTimeoutMs: 60_000 }),
+      policy: DEFAULT_STALE_POLICY,
+      cacheTtlMs: 0,
+      logger: silentLogger(),
+    });
+  const vmsFast = (request: HostileRequest, response: ServerResponse) => request.path === VMS && (sendJson(response, 200, pageOf(records(5))), true);
+
+  it('an inventory that never answers ends at the deadline as a note; the reading says it is incomplete', async () => {
+    const appliance = await hostile((request, response) => request.path === '/api/v8.1/virtualMachines' || vmsFast(request, response));
+    const started = Date.now();
+    const reading = await readerOf(appliance, 700).read();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(reading.inventory).toBeNull();
+    expect(reading.notes.join(' ')).toMatch(/VM inventory of hostile could not be read.*did not finish within 700 ms \(READ_TIMEOUT\)/);
+    expect(reading.error).toBe('The read of hostile is incomplete: it did not finish within 700 ms (READ_TIMEOUT).');
+  });
+
+  it('failed sessions that never answer end at the deadline as a note; the points stand, the reading is no error', async () => {
+    const appliance = await hostile((request, response) => {
+      if (request.path === '/api/v8.1/virtualMachines') return (sendJson(response, 200, pageOf([])), true);
+      return request.path === '/api/v8.1/jobSessions' || vmsFast(request, response);
+    });
+    const started = Date.now();
+    const reading = await readerOf(appliance, 700).read();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(reading.error).toBeNull();
+    expect(reading.tally.points).toBe(5);
+    expect(reading.failures).toBeNull();
+    expect(reading.notes.join(' ')).toMatch(/failed sessions of hostile could not be read.*did not finish within 700 ms \(READ_TIMEOUT\)/);
+  });
+
+  it('a session log that never answers stops the failure read at the deadline too, its request aborted', async () => {
+    const session = { id: 'session-1', status: 'Error', type: 'PolicyBackup', executionStartTime: new Date(NOW).toISOString() };
+    const appliance = await hostile((request, response) => {
+      if (request.path === '/api/v8.1/jobSessions') return (sendJson(response, 200, pageOf([session])), true);
+      if (request.path === '/api/v8.1/jobSessions/session-1/protectedItems') return (sendJson(response, 200, pageOf([])), true);
+      return request.path === '/api/v8.1/jobSessions/session-1/log'; // never answered
+    });
+    const error = await rejection(clientFor(appliance.url, { ...v81, appliance: { readTimeoutMs: 600 }, requestTimeoutMs: 60_000 }).readFailures(NOW - 24 * HOUR));
+    expect((error as VeeamError).kind).toBe('timeout');
+    expect((error as VeeamError).message).toBe('it did not finish within 600 ms (READ_TIMEOUT)');
   });
 });
 

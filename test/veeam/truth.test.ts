@@ -4,11 +4,12 @@
  * session read that fails without failing the appliance's reading.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApplianceReader } from '../../src/appliances/reader.ts';
+import { ApplianceReader, summariseReading } from '../../src/appliances/reader.ts';
+import { toSummaryJson } from '../../src/restore-points/summary.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
-import { demoDataset, pointsDataset, simUuid, type SimSession } from '../../src/simulator/dataset.ts';
+import { demoDataset, pointsDataset, simUuid, type SimPoint, type SimSession } from '../../src/simulator/dataset.ts';
 import { APPLIANCE_1_0 } from '../../src/simulator/server.ts';
 import { clientFor, closeAll, startSim } from '../support/veeam.ts';
 
@@ -112,5 +113,96 @@ describe('failed and warning sessions', () => {
     expect(reading.failures).toBeNull();
     expect(reading.notes.join(' ')).toMatch(/failed sessions of demo could not be read/);
     expect(reading.inventory?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('appliances older than v7 (no inventory, no session filters)', () => {
+  it.each([['v1', APPLIANCE_1_0], ['v6', ['v4', 'v5', 'v6'] as const]])('%s: points read, coverage null, failures [], no note and no error', async (_name, versions) => {
+    const sim = await startSim({ dataset: demoDataset({ now: NOW }), versions, now: () => NOW });
+    const reader = new ApplianceReader({
+      name: 'old',
+      url: sim.url,
+      source: clientFor(sim),
+      policy: DEFAULT_STALE_POLICY,
+      cacheTtlMs: 0,
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+    const reading = await reader.read();
+    expect(reading.error).toBeNull();
+    expect(reading.tally.points).toBeGreaterThan(0);
+    expect(reading).toMatchObject({ inventory: null, failures: null, notes: [] });
+    const summary = summariseReading(reading, NOW);
+    expect(summary.coverage).toBeNull();
+    expect(summary.failures).toEqual([]);
+    expect(summary.workloads.every((workload) => workload.lastFailure === null)).toBe(true);
+    const json = toSummaryJson({ generatedAt: new Date(NOW).toISOString(), appliances: [summary] }) as { appliances: Array<Record<string, unknown>> };
+    expect(json.appliances[0]).toMatchObject({ coverage: null, failures: [] });
+    const requested = [...sim.stats.gets.keys()];
+    expect(requested.filter((path) => /^\/api\/v[\d.]+\/(virtualMachines|jobSessions|protectedItem)/.test(path))).toEqual([]);
+  });
+});
+
+describe('when the appliance last backed each VM up (v8.1 /protectedItem/virtualMachines)', () => {
+  const HOUR = 3_600_000;
+  const vmOf = (index: number, name: string, lastBackup?: number) => ({
+    id: simUuid(0x7b000000, index),
+    name,
+    resourceGroup: 'rg-prod',
+    subscriptionId: simUuid(0x50b0, 1),
+    subscriptionName: 'Production',
+    region: 'westeurope',
+    ...(lastBackup === undefined ? {} : { lastBackup }),
+  });
+  const pointOf = (index: number, vm: ReturnType<typeof vmOf>, pointInTime: number): SimPoint => ({
+    id: simUuid(0x11, index),
+    kind: 'vm' as const,
+    workload: vm.name,
+    pointInTime,
+    sizeBytes: 1024,
+    destination: 'Snapshot',
+    type: 'Full',
+    corrupted: false,
+    jobSessionId: simUuid(0x5e, index),
+    region: 'westeurope',
+    vmId: vm.id,
+  });
+  const readerFor = (sim: Awaited<ReturnType<typeof startSim>>) =>
+    new ApplianceReader({ name: 'weu', url: sim.url, source: clientFor(sim), policy: DEFAULT_STALE_POLICY, cacheTtlMs: 0, logger: silentLogger(), now: () => NOW });
+
+  it('says a VM backed up after its newest point read, and a VM backed up once with no point left', async () => {
+    const behind = vmOf(1, 'vm-behind', NOW - HOUR);
+    const fine = vmOf(2, 'vm-fine');
+    const gone = vmOf(3, 'vm-gone', NOW - 5 * DAY);
+    const never = vmOf(4, 'vm-never');
+    const points = [pointOf(1, behind, NOW - 3 * DAY), pointOf(2, fine, NOW - 2 * HOUR)];
+    const sim = await startSim({ dataset: pointsDataset(points, [], [behind, fine, gone, never]), now: () => NOW });
+    const reading = await readerFor(sim).read();
+    expect(reading.inventory?.map((vm) => [vm.name, vm.lastBackup ?? null])).toEqual([
+      ['vm-behind', NOW - HOUR],
+      ['vm-fine', NOW - 2 * HOUR],
+      ['vm-gone', NOW - 5 * DAY],
+      ['vm-never', null],
+    ]);
+    const summary = summariseReading(reading, NOW);
+    expect(summary.notes).toEqual([
+      'The appliance backed up vm-behind after the newest restore point read: newer points may have been removed, or were not read.',
+      'The appliance backed up vm-gone before, but no restore point of it is left.',
+    ]);
+    expect(summary.coverage?.unprotected.map((vm) => vm.name)).toEqual(['vm-gone', 'vm-never']);
+    // Not in the JSON: the contract's coverage is unchanged.
+    expect(JSON.stringify(toSummaryJson({ generatedAt: new Date(NOW).toISOString(), appliances: [summary] }))).not.toContain('lastBackup');
+    // A reading "as of" a past instant says nothing about backups made since.
+    expect(summariseReading(await readerFor(sim).read(NOW - 2 * DAY), NOW).notes).toEqual([]);
+  });
+
+  it('a list that cannot be read is a note; the inventory and coverage stand', async () => {
+    const vm = vmOf(1, 'vm-a', NOW - HOUR);
+    const sim = await startSim({ dataset: pointsDataset([pointOf(1, vm, NOW - HOUR)], [], [vm]), now: () => NOW });
+    sim.failNext(10, { status: 500, path: /protectedItem\/virtualMachines$/ });
+    const reading = await readerFor(sim).read();
+    expect(reading.error).toBeNull();
+    expect(reading.inventory?.map((v) => v.name)).toEqual(['vm-a']);
+    expect(reading.notes.join(' ')).toMatch(/When VMs were last backed up could not be read/);
   });
 });

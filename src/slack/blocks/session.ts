@@ -23,7 +23,12 @@ export function statusEmoji(status: string): string {
   return STATUS_EMOJI[status] ?? '❔';
 }
 
-/** `webUi` is the appliance's address: its web UI is served on the same port as the API. */
+/**
+ * `webUi` is the appliance's address: its web UI is served on the same port as the API. The button
+ * opens the UI's home, not the session: Veeam documents no web-UI route for a session (the v8.1
+ * OpenAPI's `JobSession._links` are REST links, `self` and `log`, and the user guide only says
+ * "Session Log" tab), and a guessed route of the single-page UI could break with any release.
+ */
 export function renderSession(session: JobSession, webUi: string): SlackMessage {
   const title = `${statusEmoji(session.status)} *${escape(session.status)}* · ${escape(session.policyName ?? session.localizedType ?? session.type ?? 'Job session')}`;
   const type = session.localizedType && session.type ? `${escape(session.localizedType)} (${escape(session.type)})` : escape(session.localizedType ?? session.type ?? 'unknown');
