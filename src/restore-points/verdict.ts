@@ -7,20 +7,12 @@ import { formatCount, plural } from './format.ts';
 import type { Summary } from './summary.ts';
 import { countsOf, countWords, formatTotal, unread, type ApplianceCounts } from './truth-words.ts';
 
-export interface Verdict {
+/** The counts of every appliance together (each as ApplianceCounts defines it), and the line that says them. */
+export interface Verdict extends Omit<ApplianceCounts, 'failureWindowMs'> {
   readonly emoji: string;
   /** One line: verdict and counts, e.g. "✅ All fresh · 3 destinations · 1,204 restore points · 12.1 TiB". */
   readonly line: string;
   readonly unreadable: number;
-  readonly staleDestinations: number;
-  readonly staleWorkloads: number;
-  /** Workloads not stale whose newest session of the failure window failed, or warned (see ApplianceCounts). */
-  readonly failed: number;
-  readonly warned: number;
-  /** Workloads not stale, not failed, whose newest point is corrupted. */
-  readonly corrupted: number;
-  /** Inventory VMs without any restore point. */
-  readonly unprotected: number;
 }
 
 export { unread };
