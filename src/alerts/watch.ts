@@ -108,7 +108,7 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
       if (stateProblem === null) {
         log.error({ fix: options.stateFix ?? null }, `${reason}. Nothing is posted until it can be saved (so nothing is posted twice); it is tried again at every watch.${options.stateFix ? ` Fix: ${options.stateFix}.` : ''}`);
       } else log.debug({ reason }, 'the alert state still cannot be saved');
-      stateProblem = `${reason}; nothing is posted until it works${options.stateFix ? ` (${options.stateFix})` : ''}`;
+      stateProblem = `${reason}; nothing is posted until it works${options.stateFix ? `. Fix: ${options.stateFix}` : ''}`;
       throw new AlertStateUnavailable(reason);
     }
     if (stateProblem !== null) {

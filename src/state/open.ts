@@ -26,7 +26,7 @@ export function stateWhere(config: StoreConfig): string {
 /** What to do when the configured state cannot be opened or written: one sentence. */
 export function stateFix(config: StoreConfig): string {
   return config.redisUrl
-    ? `check that Redis at ${redactRedisUrl(config.redisUrl)} is running and reachable from this host (REDIS_URL: host, port, password)`
+    ? `check that Redis at ${redactRedisUrl(config.redisUrl)} is running and reachable from this host, and REDIS_URL's host, port and password`
     : `check that the folder of ${config.alerts?.stateFile ?? DEFAULT_STATE_FILE} exists and is writable by this user, or set STATE_FILE to a writable path`;
 }
 

@@ -99,7 +99,7 @@ describe('a watch whose state cannot be saved', () => {
     await expect(watch.runOnce()).rejects.toBeInstanceOf(AlertStateUnavailable);
     await expect(watch.runOnce()).rejects.toBeInstanceOf(AlertStateUnavailable);
     expect(slack.posted).toEqual([]);
-    expect(watch.problem()).toMatch(/^the alert state \(memory\) cannot be opened or saved: connection lost; nothing is posted until it works \(check that Redis is running\)$/);
+    expect(watch.problem()).toMatch(/^the alert state \(memory\) cannot be opened or saved: connection lost; nothing is posted until it works\. Fix: check that Redis is running$/);
     const errors = lines.filter((line) => line.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]!.msg).toContain('Nothing is posted until it can be saved');

@@ -44,12 +44,12 @@ const tsOf = (call: { response: unknown }) => (call.response as { ts: string }).
 const leaseHolder = async () => ((await store.read()) as { lease: { by: string } | null } | null)?.lease?.by ?? null;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function serve(): Promise<ServeProcess> {
+async function serve(env: Record<string, string> = {}): Promise<ServeProcess> {
   const served = spawnServe({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    PORT: String(await closedPort()),
+    PORT: env['PORT'] ?? String(await closedPort()),
     VEEAM_URL: simulator.url,
     VEEAM_USERNAME: DEFAULT_SIM_USER.username,
     VEEAM_PASSWORD: DEFAULT_SIM_USER.password,
@@ -59,6 +59,7 @@ async function serve(): Promise<ServeProcess> {
     CACHE_TTL: '0s',
     STATE_FILE: join(dir, 'unused.db'),
     LOG_LEVEL: 'debug',
+    ...env,
   });
   replicas.push(served);
   await slack.waitFor(() => {
@@ -127,5 +128,46 @@ describe.skipIf(noRedis)('two serve processes sharing the alert state in Redis',
     expect(JSON.stringify(repliesTo(tsOf(root))[0]!.body)).toContain('Resolved');
     expect(await leaseHolder()).toContain(`:${other.child.pid}:`);
     expect(accepted().filter((call) => String(call.body['text']).includes('already there'))).toHaveLength(0);
+  }, 120_000);
+});
+
+describe.skipIf(noRedis)('a serve process whose Redis does not answer', () => {
+  it('says so on /readyz (alerts: …) and once in the log with the fix, and goes on once Redis answers', async () => {
+    const frozen = await startRedisServer();
+    process.kill(frozen.pid, 'SIGSTOP');
+    let stalled = true;
+    try {
+      const port = String(await closedPort());
+      const served = await serve({ REDIS_URL: frozen.url, PORT: port });
+      const readyz = async () => {
+        const answer = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return { status: answer.status, body: await answer.text() };
+      };
+      let ready = await readyz();
+      for (const started = Date.now(); !/^alerts: /m.test(ready.body); ready = await readyz()) {
+        expect(Date.now() - started, `/readyz to name alerts; it says:\n${ready.body}`).toBeLessThan(30_000);
+        await pause(200);
+      }
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatch(/^alerts: the alert state \(redis:\/\/127\.0\.0\.1:\d+.*\) cannot be opened or saved: .*; nothing is posted until it works\. Fix: check that Redis at .* is running and reachable/m);
+      const logs = () => served.stderr().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number | string; msg: string; err?: unknown });
+      await pause(2_500); // more watches, still failing
+      const said = logs().filter((line) => line.msg.includes('Nothing is posted until it can be saved'));
+      expect(said).toHaveLength(1);
+      expect(said[0]!.msg).toContain('Fix: check that Redis at');
+      expect(said[0]!.err).toBeUndefined();
+
+      process.kill(frozen.pid, 'SIGCONT');
+      stalled = false;
+      for (const started = Date.now(); /^alerts: /m.test((await readyz()).body); await pause(200)) {
+        expect(Date.now() - started, 'the next watches to open the state').toBeLessThan(30_000);
+      }
+      expect(logs().some((line) => line.msg.includes('the alert state can be saved again'))).toBe(true);
+      served.child.kill('SIGTERM');
+      expect(await served.exited).toMatchObject({ code: 0 });
+    } finally {
+      if (stalled) process.kill(frozen.pid, 'SIGCONT');
+      await frozen.stop();
+    }
   }, 120_000);
 });
