@@ -147,11 +147,19 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   /** Sends one item; Slack's Retry-After is waited for once (within bounds), and slows every lane. */
   const sendOne = async (item: Outgoing, state: AlertState, client: AlertClient): Promise<Delivery> => {
     if (Date.now() < slowUntil) return { id: item.id, ok: false, error: 'ratelimited', deferred: true };
-    const result = await postWithoutDuplicates(() => send(item, state, client), {
+    let caught: unknown = null;
+    const attempt = () =>
+      send(item, state, client).catch((error: unknown) => {
+        caught = error;
+        throw error;
+      });
+    const result = await postWithoutDuplicates(attempt, {
       maxTries: 2,
       maxWaitMs: options.maxRetryWaitMs ?? 30_000,
       sleep,
-      onRetry: (_fate, waitMs) => (slowUntil = Math.max(slowUntil, Date.now() + waitMs)),
+      onRetry: (fate, waitMs) => {
+        if (fate.kind === 'not-done' && fate.retryAfterMs !== null) slowUntil = Math.max(slowUntil, Date.now() + waitMs);
+      },
     });
     if (result.ok) {
       options.metrics?.sent(item.type);
@@ -159,7 +167,8 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
     }
     const { fate } = result;
     if (fate.kind === 'not-done' && fate.retryAfterMs !== null) slowUntil = Math.max(slowUntil, Date.now() + fate.retryAfterMs);
-    const unknown = fate.kind === 'unknown';
+    // Only a request that went out and got no answer may have been posted; anything else was not.
+    const unknown = fate.kind === 'unknown' && (caught as { code?: unknown } | null)?.code === 'slack_webapi_request_error';
     options.metrics?.failed(item.type);
     if (unknown && item.type !== 'update') log.error({ type: item.type, channel: item.channel, reason: fate.error }, 'Slack did not answer an alert post: it may have been posted, so it is not sent again');
     else log.warn({ type: item.type, channel: item.channel, attempts: item.attempts + 1, reason: fate.error }, 'an alert could not be sent; it is tried again at the next watch');

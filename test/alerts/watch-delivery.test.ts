@@ -42,7 +42,7 @@ function memoryStore() {
 }
 
 /** A Web API client that records roots and counts posts in flight. */
-function countingClient(script: Array<'ratelimited' | 'ok'> = []) {
+function countingClient(script: Array<'ratelimited' | 'ok' | 'no-answer' | 'refused'> = []) {
   const posted: string[] = [];
   let inFlight = 0;
   let most = 0;
@@ -54,7 +54,10 @@ function countingClient(script: Array<'ratelimited' | 'ok'> = []) {
         most = Math.max(most, inFlight);
         try {
           await new Promise((resolve) => setTimeout(resolve, 5));
-          if (script.shift() === 'ratelimited') throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 2 });
+          const next = script.shift();
+          if (next === 'ratelimited') throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 2 });
+          if (next === 'no-answer') throw Object.assign(new Error('timed out'), { code: 'slack_webapi_request_error', original: { name: 'TimeoutError' } });
+          if (next === 'refused') throw new Error('something else went wrong');
           posted.push(args.text);
           return { ts: `1764150000.${String(++ts).padStart(6, '0')}` };
         } finally {
@@ -79,7 +82,7 @@ beforeEach(() => {
   setVm('vm-ok', 1);
 });
 
-function watchWith(store: StateStore, client: AlertClient, extra: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {}) {
+function watchWith(store: StateStore, client: AlertClient, extra: { now?: () => number; sleep?: (ms: number) => Promise<void>; sendLanes?: number } = {}) {
   const { logger, lines } = captureLogger();
   const watch: AlertWatch = createAlertWatch({
     fleet: testFleet(config), store, channels: ['CALERT009'], everyMs: 3_600_000, logger, client: () => client,
@@ -162,5 +165,21 @@ describe('many new problems at once', () => {
     expect(await watch.runOnce()).toBe(true);
     expect(slack.posted).toHaveLength(12);
     expect(new Set(slack.posted).size).toBe(12);
+  });
+
+  it('sends again at the next watch what was surely not posted, never what may have been', async () => {
+    const store = memoryStore();
+    const slack = countingClient(['refused', 'no-answer']);
+    const { watch, lines } = watchWith(store, slack.client, { sendLanes: 1 });
+    expect(await watch.runOnce()).toBe(true);
+    setVm('vm-x', 40);
+    setVm('vm-y', 40);
+    expect(await watch.runOnce()).toBe(true);
+    expect(await watch.runOnce()).toBe(true);
+    expect(await watch.runOnce()).toBe(true);
+    // vm-x's first try failed before reaching Slack: posted at a later watch. vm-y's got no answer: never sent again.
+    expect(slack.posted.filter((text) => text.includes('vm-x'))).toHaveLength(1);
+    expect(slack.posted.filter((text) => text.includes('vm-y'))).toHaveLength(0);
+    expect(lines.some((line) => line.msg.includes('it may have been posted, so it is not sent again'))).toBe(true);
   });
 });
