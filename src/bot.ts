@@ -93,10 +93,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // The routes exist before the Slack app does (Socket Mode serves them while connecting).
   let slack: RunningSlackApp | null = null;
   let stopping: Promise<void> | null = null;
+  let alerts: RunningAlerts | null = null;
   const readiness = readinessCheck({
     slack: () => (stopping ? 'stopping' : !slack ? 'starting' : slack.connected() ? null : `not connected (${slack.mode === 'socket' ? 'the Socket Mode connection is down; it reconnects by itself' : 'not listening'})`),
     slackToken: () => (slack && !stopping ? slack.tokenProblem() : Promise.resolve(null)),
     readers: () => fleet.readers,
+    alerts: () => alerts?.problem() ?? null,
     ...(options.coordinator ? { redis: () => options.coordinator!.problem() } : {}),
     cacheTtlMs: config.cacheTtlMs,
     now,
@@ -110,7 +112,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     return metrics.render();
   };
   const routes: Route[] = [healthRoute, readinessRoute(readiness), metricsRoute(scrape)];
-  const alerts = await openAlerts({
+  alerts = await openAlerts({
     config, fleet, logger, now, metrics: metrics.alerts, client: () => slack?.client ?? null,
     ...(options.alertStore ? { store: options.alertStore } : {}),
   });

@@ -145,6 +145,8 @@ export function problemsOf(summary: Summary, _now: number): Observation {
       const failure = workload.lastFailure;
       // Only while nothing has succeeded since: an older failure of a workload backed up again is history.
       if (failure !== null && (workload.trouble === 'Error' || workload.trouble === 'Warning')) {
+        const about = [failure.status, failure.policy].filter(Boolean).join(' · ');
+        const why = failure.message?.trim() || 'the appliance logged no reason';
         problems.push(
           problem({
             kind: 'failed-session',
@@ -152,7 +154,7 @@ export function problemsOf(summary: Summary, _now: number): Observation {
             workload: workloadOf(workload),
             destination: null,
             since: failure.startedAt === null ? null : Date.parse(failure.startedAt),
-            reason: `${[failure.status, failure.policy].filter(Boolean).join(' · ')}: ${failure.message ?? 'the appliance logged no reason'}`,
+            reason: about ? `${about}: ${why}` : why,
             state: `session:${failure.sessionId}`,
             session: { id: failure.sessionId, status: failure.status },
           }),
@@ -178,7 +180,7 @@ export function problemsOf(summary: Summary, _now: number): Observation {
 }
 
 /** A short title, plain text (escaped where it is rendered). */
-export function problemTitle(problem: Pick<Problem, 'kind' | 'appliance' | 'workload' | 'destination'>): string {
+export function problemTitle(problem: Pick<Problem, 'kind' | 'appliance' | 'workload' | 'destination'> & { readonly session?: ProblemSession | null }): string {
   const name = problem.workload?.name ?? '';
   const where = problem.destination ? ` in ${problem.destination}` : '';
   switch (problem.kind) {
@@ -191,7 +193,8 @@ export function problemTitle(problem: Pick<Problem, 'kind' | 'appliance' | 'work
     case 'corrupted-newest':
       return `${name}'s newest point${where} is corrupted on ${problem.appliance}`;
     case 'failed-session':
-      return `${name ? `${name}: ` : ''}a backup session failed on ${problem.appliance}`;
+      // A warning is not a failure: the title says which it was.
+      return `${name ? `${name}: ` : ''}${/^warning$/i.test(problem.session?.status ?? '') ? 'a backup session ended with a warning' : 'a backup session failed'} on ${problem.appliance}`;
     case 'unprotected':
       return `${name} has no restore point at all on ${problem.appliance}`;
   }

@@ -5,13 +5,15 @@
 import type { Fleet } from '../appliances/fleet.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import { openStateStore } from '../state/open.ts';
+import { openStateStore, retryingStateStore, stateFix, stateWhere } from '../state/open.ts';
 import type { StateStore } from '../state/store.ts';
 import { createAlertWatch, type AlertClient, type AlertMetrics, type AlertWatch } from './watch.ts';
 
 export interface RunningAlerts {
   readonly watch: AlertWatch;
   readonly store: StateStore;
+  /** Why alerts cannot work now (the state cannot be opened or saved), for /readyz; null when they can. */
+  problem(): string | null;
   /** Stops the watch and closes the store (unless it was given). */
   stop(): Promise<void>;
 }
@@ -34,14 +36,9 @@ export async function openAlerts(options: AlertStartOptions): Promise<RunningAle
     logger.info('ALERT_CHANNELS is not set: no alert watch (the digest still reports every problem daily)');
     return null;
   }
-  let store = options.store;
-  try {
-    store ??= await openStateStore(config);
-  } catch (error) {
-    // The bot still answers and posts its digest; the operator is told loudly why alerts are off.
-    logger.error({ reason: (error as Error).message }, 'could not open the alert state: alerts are OFF on this replica until it restarts');
-    return null;
-  }
+  // A state that cannot be opened yet is opened at the next watch, and the next: the bot still
+  // answers and posts its digest meanwhile, and the log and /readyz say what is wrong.
+  const store = options.store ?? retryingStateStore(stateWhere(config), () => openStateStore(config));
   const watch = createAlertWatch({
     fleet: options.fleet,
     store,
@@ -50,6 +47,7 @@ export async function openAlerts(options: AlertStartOptions): Promise<RunningAle
     logger,
     now: options.now,
     client: options.client,
+    stateFix: stateFix(config),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   logger.info({ channels: alerts.channels, everyMs: alerts.everyMs, state: store.where }, 'watching the appliances for alerts');
@@ -57,6 +55,7 @@ export async function openAlerts(options: AlertStartOptions): Promise<RunningAle
   return {
     watch,
     store,
+    problem: () => watch.problem(),
     async stop() {
       await watch.stop();
       if (owned) await store.close();

@@ -207,7 +207,7 @@ export function claimDue(state: AlertState, owner: string, now: number, claimMs:
 export type Delivery =
   | { readonly id: number; readonly ok: true; readonly ts: string | null }
   /** `unknown`: the request may have reached Slack (it timed out, the connection dropped). */
-  | { readonly id: number; readonly ok: false; readonly error: string; readonly unknown?: boolean };
+  | { readonly id: number; readonly ok: false; readonly error: string; readonly unknown?: boolean; readonly deferred?: boolean };
 
 /** Records what Slack said: a sent item leaves the outbox (a root's ts is kept); a failed one waits for the next try. */
 export function settle(state: AlertState, deliveries: readonly Delivery[]): AlertState {
@@ -224,7 +224,9 @@ export function settle(state: AlertState, deliveries: readonly Delivery[]): Aler
       // A message that may have been posted is not sent again (a duplicate root would split the
       // thread); an edit can be, it only renders the same state again.
       if (delivery.unknown && item.type !== 'update') continue;
-      outbox.push({ ...item, claim: null, attempts: item.attempts + 1, lastError: delivery.error });
+      // Not tried (Slack asked to slow down first): released as it was, for the next watch.
+      if (delivery.deferred) outbox.push({ ...item, claim: null });
+      else outbox.push({ ...item, claim: null, attempts: item.attempts + 1, lastError: delivery.error });
       continue;
     }
     if ((item.type === 'post' || item.type === 'baseline') && delivery.ts) {

@@ -8,10 +8,12 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Fleet } from '../appliances/fleet.ts';
 import type { Logger } from '../log.ts';
+import { mapBounded } from '../lib/map-bounded.ts';
 import { settledWithin } from '../lib/timeout.ts';
 import type { SnoozeMark } from '../restore-points/snooze-mark.ts';
 import { renderAlertReply, renderAlertRoot, renderBaseline } from '../slack/blocks/alerts.ts';
 import type { SlackMessage } from '../slack/blocks/message.ts';
+import { postWithoutDuplicates } from '../slack/post-fate.ts';
 import type { StateStore } from '../state/store.ts';
 import { PROBLEM_KINDS, problemsOf, problemTitle, resolutionOf, type ProblemKind } from './problems.ts';
 import { claimDue, click, observe, releaseLease, settle, snoozedNow, stateFrom, takeLease, type AlertState, type Click, type Delivery, type Outgoing, type OutgoingType, type Person } from './transitions.ts';
@@ -41,6 +43,13 @@ export interface AlertWatchOptions {
   /** The Web API client; null until Slack is up. */
   readonly client: () => AlertClient | null;
   readonly metrics?: AlertMetrics;
+  /** What to do when the state cannot be opened or saved (said in the log and on /readyz). */
+  readonly stateFix?: string;
+  /** Sends at once (default SEND_LANES): many new problems never burst into Slack's rate limit. */
+  readonly sendLanes?: number;
+  /** The longest Retry-After waited for within a watch (default 30 s); longer waits for the next watch. */
+  readonly maxRetryWaitMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface AlertWatch {
@@ -54,13 +63,20 @@ export interface AlertWatch {
   clicked(key: string, who: Person, what: Click): Promise<boolean>;
   /** Snoozed problems, for the digest. */
   snoozed(): Promise<SnoozeMark[]>;
+  /** Why the state cannot be opened or saved (nothing is posted meanwhile); null when it can. */
+  problem(): string | null;
   stop(): Promise<void>;
 }
+
+/** The alert state could not be read or saved: the watch posts nothing and tries again next time. */
+export class AlertStateUnavailable extends Error {}
 
 /** How long one replica's claim on an item (a send in progress) keeps others off it. */
 const CLAIM_MS = 60_000;
 /** Rounds of sending per pass: a root, then the replies that waited for it. */
 const MAX_ROUNDS = 4;
+/** Messages sent at once by one watch. */
+export const SEND_LANES = 3;
 
 export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   const { fleet, store, channels, logger } = options;
@@ -73,12 +89,34 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let sending: Promise<unknown> = Promise.resolve();
+  let stateProblem: string | null = null;
+  /** What was sent but could not be saved yet: saved before anything else is sent. */
+  let unsettled: Delivery[] = [];
+  /** Slack's Retry-After: no new send before this (the real clock, as Slack's). */
+  let slowUntil = 0;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  const change = <T>(step: (state: AlertState) => { state: AlertState; result: T }) =>
-    store.update((document) => {
-      const { state, result } = step(stateFrom(document));
-      return { value: state, result };
-    });
+  const change = async <T>(step: (state: AlertState) => { state: AlertState; result: T }): Promise<T> => {
+    let result: T;
+    try {
+      result = await store.update((document) => {
+        const next = step(stateFrom(document));
+        return { value: next.state, result: next.result };
+      });
+    } catch (error) {
+      const reason = `the alert state (${store.where}) cannot be opened or saved: ${(error as Error).message}`;
+      if (stateProblem === null) {
+        log.error({ fix: options.stateFix ?? null }, `${reason}. Nothing is posted until it can be saved (so nothing is posted twice); it is tried again at every watch.${options.stateFix ? ` Fix: ${options.stateFix}.` : ''}`);
+      } else log.debug({ reason }, 'the alert state still cannot be saved');
+      stateProblem = `${reason}; nothing is posted until it works${options.stateFix ? `. Fix: ${options.stateFix}` : ''}`;
+      throw new AlertStateUnavailable(reason);
+    }
+    if (stateProblem !== null) {
+      stateProblem = null;
+      log.info({ state: store.where }, 'the alert state can be saved again: alerts are posted again');
+    }
+    return result;
+  };
 
   const send = async (item: Outgoing, state: AlertState, client: AlertClient): Promise<string | null> => {
     const at = now();
@@ -106,32 +144,63 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
     return null;
   };
 
-  /** Sends what is due, in rounds; one sender at a time in this process. */
+  /** Sends one item; Slack's Retry-After is waited for once (within bounds), and slows every lane. */
+  const sendOne = async (item: Outgoing, state: AlertState, client: AlertClient): Promise<Delivery> => {
+    if (Date.now() < slowUntil) return { id: item.id, ok: false, error: 'ratelimited', deferred: true };
+    let caught: unknown = null;
+    const attempt = () =>
+      send(item, state, client).catch((error: unknown) => {
+        caught = error;
+        throw error;
+      });
+    const result = await postWithoutDuplicates(attempt, {
+      maxTries: 2,
+      maxWaitMs: options.maxRetryWaitMs ?? 30_000,
+      sleep,
+      onRetry: (fate, waitMs) => {
+        if (fate.kind === 'not-done' && fate.retryAfterMs !== null) slowUntil = Math.max(slowUntil, Date.now() + waitMs);
+      },
+    });
+    if (result.ok) {
+      options.metrics?.sent(item.type);
+      return { id: item.id, ok: true, ts: result.value };
+    }
+    const { fate } = result;
+    if (fate.kind === 'not-done' && fate.retryAfterMs !== null) slowUntil = Math.max(slowUntil, Date.now() + fate.retryAfterMs);
+    // Only a request that went out and got no answer may have been posted; anything else was not.
+    const unknown = fate.kind === 'unknown' && (caught as { code?: unknown } | null)?.code === 'slack_webapi_request_error';
+    options.metrics?.failed(item.type);
+    if (unknown && item.type !== 'update') log.error({ type: item.type, channel: item.channel, reason: fate.error }, 'Slack did not answer an alert post: it may have been posted, so it is not sent again');
+    else log.warn({ type: item.type, channel: item.channel, attempts: item.attempts + 1, reason: fate.error }, 'an alert could not be sent; it is tried again at the next watch');
+    return { id: item.id, ok: false, error: fate.error, unknown };
+  };
+
+  /** Sends what is due, in rounds, a few at a time; one sender at a time in this process. */
   const deliver = (): Promise<void> => {
     const next = sending.then(async () => {
       const client = options.client();
       if (!client) return;
+      if (unsettled.length > 0) {
+        // Sent before the state could be saved: saved first, or nothing more is sent.
+        const saving = unsettled;
+        await change((current) => ({ state: settle(current, saving), result: null }));
+        unsettled = [];
+      }
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const { state, claimed } = await change((current) => {
           const due = claimDue(current, owner, now(), CLAIM_MS);
           return { state: due.state, result: due };
         });
         if (claimed.length === 0) return;
-        const deliveries: Delivery[] = [];
-        for (const item of claimed) {
-          try {
-            deliveries.push({ id: item.id, ok: true, ts: await send(item, state, client) });
-            options.metrics?.sent(item.type);
-          } catch (error) {
-            const reason = slackError(error);
-            const unknown = outcomeUnknown(error);
-            deliveries.push({ id: item.id, ok: false, error: reason, unknown });
-            options.metrics?.failed(item.type);
-            if (unknown && item.type !== 'update') log.error({ type: item.type, channel: item.channel, reason }, 'Slack did not answer an alert post: it may have been posted, so it is not sent again');
-            else log.warn({ type: item.type, channel: item.channel, attempts: item.attempts + 1, reason }, 'an alert could not be sent; it is tried again at the next watch');
-          }
+        const deliveries = await mapBounded(claimed, options.sendLanes ?? SEND_LANES, (item) => sendOne(item, state, client));
+        const deferred = deliveries.filter((delivery) => !delivery.ok && delivery.deferred).length;
+        if (deferred > 0) log.warn({ deferred, retryAfterMs: Math.max(0, slowUntil - Date.now()) }, 'Slack asked the bot to slow down: the alerts not sent yet wait for the next watch');
+        try {
+          await change((current) => ({ state: settle(current, deliveries), result: null }));
+        } catch (error) {
+          unsettled = deliveries;
+          throw error;
         }
-        await change((current) => ({ state: settle(current, deliveries), result: null }));
         if (deliveries.some((delivery) => !delivery.ok)) return;
       }
     });
@@ -163,7 +232,10 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
   const schedule = (delayMs: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
-      const pass = runOnce().catch((error: unknown) => log.error({ err: error }, 'the alert watch failed; it runs again at the next interval'));
+      const pass = runOnce().catch((error: unknown) => {
+        // A state that cannot be saved was said once, plainly, where it happened.
+        if (!(error instanceof AlertStateUnavailable)) log.error({ err: error }, 'the alert watch failed; it runs again at the next interval');
+      });
       running = pass;
       void pass.finally(() => schedule(options.everyMs));
     }, delayMs);
@@ -184,6 +256,7 @@ export function createAlertWatch(options: AlertWatchOptions): AlertWatch {
     async snoozed() {
       return snoozeMarks(stateFrom(await store.read()), now());
     },
+    problem: () => stateProblem,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -207,24 +280,4 @@ export function openByKind(state: AlertState): Record<ProblemKind, number> {
   const counts = Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])) as Record<ProblemKind, number>;
   for (const record of Object.values(state.records)) if (record.resolvedAt === null) counts[record.problem.kind]++;
   return counts;
-}
-
-/** Connection never made: Slack cannot have seen the request. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/**
- * Whether Slack may have taken the request although no answer came: the Web API client's request
- * errors (a timeout, a connection dropped mid-request), unless the connection was never made.
- * Platform errors (`ok: false`), HTTP errors and rate limits are answers: nothing was posted.
- */
-function outcomeUnknown(error: unknown): boolean {
-  const { code, original } = error as { code?: unknown; original?: { code?: unknown; cause?: { code?: unknown } } };
-  if (code !== 'slack_webapi_request_error') return false;
-  const cause = original?.code ?? original?.cause?.code;
-  return !(typeof cause === 'string' && NOT_SENT.has(cause));
-}
-
-function slackError(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } }).data;
-  return typeof data?.error === 'string' ? data.error : error instanceof Error ? error.message : String(error);
 }

@@ -5,11 +5,13 @@
  * verified or worth knowing (does not fail). Exit 0 when nothing failed, 2 when the
  * configuration is wrong, 1 when something it names cannot be reached or used.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { webApi } from '@slack/bolt';
 import { ConfigError, loadConfig, type ApplianceConfig, type Config } from '../config/load.ts';
 import { planDigest } from '../digest/plan.ts';
 import { connectRedisCoordinator, redactRedisUrl } from '../digest/redis-coordinator.ts';
 import { createLogger, silentLogger, type Logger } from '../log.ts';
+import { openStateStore, stateFix } from '../state/open.ts';
 import { slackClientOptions } from '../slack/app.ts';
 import { boltLogger } from '../slack/bolt-logger.ts';
 import { VeeamClient, type VeeamClientOptions } from '../veeam/client.ts';
@@ -128,49 +130,50 @@ async function checkSlack(config: Config, appliances: readonly ApplianceConfig[]
   const routes = planDigest(config.digest.channels, appliances);
   if (routes.length === 0) {
     report.note('digest: no channels (DIGEST_CHANNELS is empty and no appliance names digestChannels): no digest is posted', 'set DIGEST_CHANNELS=C0123ABCD,… to get the morning digest');
-    return;
   }
   for (const route of routes) await checkChannel(client, route.channel, identity, report, config.slack.apiUrl);
+  for (const channel of config.alerts?.channels ?? []) await checkChannel(client, channel, identity, report, config.slack.apiUrl, 'alerts');
 }
 
-async function checkChannel(client: InstanceType<typeof webApi.WebClient>, id: string, identity: SlackIdentity, report: Report, apiUrl: string | null): Promise<void> {
+async function checkChannel(client: InstanceType<typeof webApi.WebClient>, id: string, identity: SlackIdentity, report: Report, apiUrl: string | null, purpose: 'digest' | 'alerts' = 'digest'): Promise<void> {
+  const label = purpose === 'alerts' ? `alert channel ${id}` : `channel ${id}`;
   try {
     const info = await client.conversations.info({ channel: id });
     const channel = info.channel ?? {};
     const name = channel.name ? ` (#${channel.name})` : '';
     if (channel.is_archived) {
-      report.fail(`channel ${id}${name}: archived, so posting fails`, slackFix({ code: 'is_archived', needed: null, message: '' }));
+      report.fail(`${label}${name}: archived, so posting fails`, slackFix({ code: 'is_archived', needed: null, message: '' }));
     } else if (channel.is_member) {
-      report.pass(`channel ${id}${name}: the bot is a member and can post the digest`);
+      report.pass(`${label}${name}: the bot is a member and can post ${purpose === 'alerts' ? 'alerts' : 'the digest'}`);
     } else if (channel.is_private) {
-      report.fail(`channel ${id}${name}: private, and the bot is not a member`, 'invite the bot in the channel: /invite @restorepoints');
+      report.fail(`${label}${name}: private, and the bot is not a member`, 'invite the bot in the channel: /invite @restorepoints');
     } else if (identity.scopes === null) {
-      report.note(`channel ${id}${name}: public; the bot is not a member and its scopes are unknown`, 'invite the bot (/invite @restorepoints) to be sure, or make sure the app has chat:write.public');
+      report.note(`${label}${name}: public; the bot is not a member and its scopes are unknown`, 'invite the bot (/invite @restorepoints) to be sure, or make sure the app has chat:write.public');
     } else if (identity.scopes.includes(PUBLIC_POSTING_SCOPE)) {
-      report.pass(`channel ${id}${name}: public; the bot posts without joining (chat:write.public)`);
+      report.pass(`${label}${name}: public; the bot posts without joining (chat:write.public)`);
     } else {
       report.fail(
-        `channel ${id}${name}: the bot is not a member and lacks chat:write.public (posting fails with not_in_channel)`,
+        `${label}${name}: the bot is not a member and lacks chat:write.public (posting fails with not_in_channel)`,
         slackFix({ code: 'not_in_channel', needed: null, message: '' }),
       );
     }
   } catch (error) {
     const failure = slackFailure(error);
     if (failure.code === 'channel_not_found') {
-      report.fail(`channel ${id}: not found`, slackFix(failure));
+      report.fail(`${label}: not found`, slackFix(failure));
     } else if (failure.code === 'missing_scope') {
       report.note(
-        `channel ${id}: cannot be looked up: the token lacks ${failure.needed ?? 'a read scope'} (the bot itself does not need it)`,
+        `${label}: cannot be looked up: the token lacks ${failure.needed ?? 'a read scope'} (the bot itself does not need it)`,
         'to let check verify channels, add channels:read and groups:read to the app and reinstall; or post once with `restorepoints digest --post`',
       );
-    } else report.fail(`channel ${id}: conversations.info failed (${failure.code})`, slackFix(failure, { variable: 'SLACK_BOT_TOKEN', apiUrl, afterRateLimit: RUN_AGAIN }));
+    } else report.fail(`${label}: conversations.info failed (${failure.code})`, slackFix(failure, { variable: 'SLACK_BOT_TOKEN', apiUrl, afterRateLimit: RUN_AGAIN }));
   }
 }
 
 // ---- the command ----
 
 /** Variables that configure only the running service, never an appliance or the Slack connection. */
-const SERVICE_ONLY = ['PORT', 'CACHE_TTL', 'FAILURE_WINDOW', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_URL_FILE', 'DIGEST_CRON', 'DIGEST_TIMEZONE'];
+const SERVICE_ONLY = ['PORT', 'CACHE_TTL', 'FAILURE_WINDOW', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_URL_FILE', 'DIGEST_CRON', 'DIGEST_TIMEZONE', 'ALERT_CHANNELS', 'WATCH_EVERY', 'STATE_FILE'];
 
 function without(env: CommandIo['env'], drop: (name: string) => boolean): CommandIo['env'] {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !drop(name)));
@@ -203,7 +206,28 @@ function describeConfig(config: Config): string {
   const mode = config.slack.appToken ? `Socket Mode (health routes on PORT ${config.port})` : `HTTP mode on PORT ${config.port}`;
   const channels = planDigest(config.digest.channels, config.appliances).length;
   const digest = channels === 0 ? 'no digest' : `digest at "${config.digest.cron}" ${config.digest.timeZone} to ${channels} channel${channels === 1 ? '' : 's'}`;
-  return `configuration: ${appliances}, ${mode}, ${digest}${config.redisUrl ? `, replicas coordinated through ${redactRedisUrl(config.redisUrl)}` : ''}`;
+  const alertChannels = config.alerts?.channels.length ?? 0;
+  const alerts = alertChannels === 0 ? '' : `, alerts to ${alertChannels} channel${alertChannels === 1 ? '' : 's'}`;
+  return `configuration: ${appliances}, ${mode}, ${digest}${alerts}${config.redisUrl ? `, replicas coordinated through ${redactRedisUrl(config.redisUrl)}` : ''}`;
+}
+
+/** The alert state opens and takes a write (the document written back unchanged); a file check creates is removed again. */
+async function checkAlertState(config: Config, report: Report, options: CheckOptions): Promise<void> {
+  const file = config.redisUrl ? null : config.alerts!.stateFile;
+  const existed = file === null || existsSync(file);
+  try {
+    const store = await openStateStore(config, options.redisTimeoutMs === undefined ? {} : { redisTimeoutMs: options.redisTimeoutMs });
+    try {
+      await store.update((current) => ({ value: current, result: null }));
+    } finally {
+      await store.close();
+    }
+    report.pass(`alert state: ${file === null ? `Redis at ${store.where}` : `SQLite file ${file}`} can be read and written`);
+  } catch (error) {
+    report.fail(`alert state: ${(error as Error).message}`, stateFix(config));
+  } finally {
+    if (!existed) for (const suffix of ['', '-wal', '-shm']) if (existsSync(`${file}${suffix}`)) rmSync(`${file}${suffix}`, { force: true });
+  }
 }
 
 export async function checkCommand(io: CommandIo, options: CheckOptions = {}): Promise<number> {
@@ -240,14 +264,20 @@ export async function checkCommand(io: CommandIo, options: CheckOptions = {}): P
   if (forSlack) await checkSlack(forSlack, forAppliances?.appliances ?? forSlack.appliances, logger, report);
   else report.note('Slack: not checked until the configuration problems above are fixed');
 
+  let redisAnswers = true;
   if (config?.redisUrl) {
     try {
       const coordinator = await connectRedisCoordinator(config.redisUrl, logger, { connectTimeoutMs: options.redisTimeoutMs ?? 5_000 });
       await coordinator.close();
       report.pass(`Redis: ${redactRedisUrl(config.redisUrl)} answers`);
     } catch (error) {
+      redisAnswers = false;
       report.fail(`Redis: ${(error as Error).message}`, 'check REDIS_URL (host, port, password) and that Redis accepts connections from this host');
     }
+  }
+  if (config?.alerts && config.alerts.channels.length > 0) {
+    if (redisAnswers) await checkAlertState(config, report, options);
+    else report.note('alert state: not checked until Redis answers');
   }
 
   if (report.failed === 0) {

@@ -25,6 +25,8 @@ export interface ReadinessOptions extends FreshOptions {
   readonly slackToken?: () => Promise<string | null>;
   /** A problem with Redis (unreachable, not answering), or null when it answers; absent without Redis. */
   readonly redis?: () => Promise<string | null>;
+  /** A problem with the alerts (their state cannot be opened or saved), or null; absent without alerts. */
+  readonly alerts?: () => string | null;
 }
 
 export const MIN_FRESH_MS = 30_000;
@@ -67,6 +69,8 @@ export function readinessCheck(options: ReadinessOptions): () => Promise<string[
     const [readings, token, redis] = await Promise.all([fresh(readers), slack ? null : (options.slackToken?.() ?? null), options.redis?.() ?? null]);
     if (token) problems.push(`slack: ${token}`);
     if (redis) problems.push(`redis: ${redis}`);
+    const alerts = options.alerts?.();
+    if (alerts) problems.push(`alerts: ${alerts}`);
     readers.forEach((reader, index) => {
       const reading = readings[index];
       if (!reading) problems.push(`appliance ${reader.name}: not read yet (the first read is in progress)`);

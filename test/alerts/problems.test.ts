@@ -102,4 +102,17 @@ describe('problemsOf', () => {
     expect(resolutionOf(problems[0]!, summaryOf(appliance([covered])))).toBe('It now has a restore point.');
     expect(resolutionOf(problems[1]!, summaryOf(appliance([])))).toContain('no longer in the appliance');
   });
+
+  it('titles a warning session as a warning, not a failure, and gives a reason without a dangling colon', () => {
+    const lastFailure = { sessionId: 's-10', status: 'Warning', startedAt: null, message: 'Snapshot of disk 2 was skipped', policy: null };
+    const warned = workload('vm-web-01', fresh.destinations, { trouble: 'Warning', lastFailure });
+    const [found] = problemsOf(summaryOf(appliance([warned])), NOW).problems;
+    expect(problemTitle(found!)).toBe('vm-web-01: a backup session ended with a warning on weu');
+    expect(found!.reason).toBe('Warning: Snapshot of disk 2 was skipped');
+    expect(found!.since).toBeNull();
+    const bare = workload('vm-web-02', fresh.destinations, { trouble: 'Error', lastFailure: { ...lastFailure, status: '', message: '  ' } });
+    const [plain] = problemsOf(summaryOf(appliance([bare])), NOW).problems;
+    expect(problemTitle(plain!)).toBe('vm-web-02: a backup session failed on weu');
+    expect(plain!.reason).toBe('the appliance logged no reason');
+  });
 });

@@ -3,6 +3,7 @@
  * fix under each ✗, and specific advice for the usual mistakes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { demoDataset } from '../../src/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { DEFAULT_SCOPES, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { captureIo } from '../support/io.ts';
+import { skipWithoutRedis, startRedisServer } from '../support/redis-server.ts';
 import { closedPort, FAST_RETRY, makeTestCa } from '../support/veeam.ts';
 
 const MFA_USER = { username: 'alice-mfa', password: 'alice-password', mfa: true };
@@ -186,5 +188,43 @@ describe('restorepoints check', () => {
     const fine = await check({ SLACK_APP_TOKEN: 'xapp-1-check-test', SLACK_SIGNING_SECRET: undefined });
     expect(fine.status, fine.out).toBe(0);
     expect(fine.out).toMatch(/^✓ Slack Socket Mode: SLACK_APP_TOKEN is accepted/m);
+  });
+
+  it('checks the alert settings: channel IDs, each alert channel, and that the state file can be written (leaving none behind)', async () => {
+    const named = await check({ ALERT_CHANNELS: 'alerts' });
+    expect(named.status).toBe(2);
+    expect(named.failed).toEqual(['✗ configuration: ALERT_CHANNELS: "alerts" is not a channel ID: use IDs like C0123ABCD (in Slack: channel name → About → Channel ID), not names.']);
+    expect(named.out).toMatch(/^✓ appliance weu /m);
+
+    slack.setChannel('CALERTS001', { isMember: true, name: 'alerts' });
+    slack.setChannel('CGONE00002', { exists: false });
+    const file = join(dir, 'check-state.db');
+    const result = await check({ ALERT_CHANNELS: 'CALERTS001,CGONE00002', STATE_FILE: file });
+    expect(result.out).toMatch(/^✓ configuration: .*, alerts to 2 channels$/m);
+    expect(result.out).toMatch(/^✓ alert channel CALERTS001 \(#alerts\): the bot is a member and can post alerts$/m);
+    expect(result.failed).toEqual(['✗ alert channel CGONE00002: not found']);
+    expect(result.out).toContain(`✓ alert state: SQLite file ${file} can be read and written`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('fails a state file that cannot be written, with the fix', async () => {
+    await writeFile(join(dir, 'not-a-folder'), '');
+    const result = await check({ ALERT_CHANNELS: 'CALERTS001', STATE_FILE: join(dir, 'not-a-folder', 'state.db') });
+    expect(result.status).toBe(1);
+    expect(result.failed).toEqual([expect.stringMatching(/^✗ alert state: could not open the alert state file .*not-a-folder\/state\.db \(STATE_FILE\): /)]);
+    expect(result.fixes).toContainEqual(expect.stringMatching(/fix: check that the folder of .*state\.db exists and is writable by this user, or set STATE_FILE/));
+  });
+
+  it.skipIf(skipWithoutRedis('test/ops/check.test.ts'))('checks the alert state in Redis, and says when it is not checked because Redis does not answer', async () => {
+    const redis = await startRedisServer();
+    try {
+      const result = await checkCommand(captureIo(env({ ALERT_CHANNELS: 'CALERTS001', REDIS_URL: redis.url })), { ...FAST, redisTimeoutMs: 2_000 });
+      expect(result).toBe(0);
+    } finally {
+      await redis.stop();
+    }
+    const io = captureIo(env({ ALERT_CHANNELS: 'CALERTS001', REDIS_URL: redis.url }));
+    expect(await checkCommand(io, { ...FAST, redisTimeoutMs: 500 })).toBe(1);
+    expect(io.out()).toMatch(/^! alert state: not checked until Redis answers$/m);
   });
 });

@@ -51,4 +51,58 @@ describe('alert messages', () => {
     expect(parseAlertAction('alert_snooze:1d')).toEqual({ action: 'snooze', ms: 24 * 3_600_000 });
     expect(parseAlertAction('alert_snooze:99y')).toBeNull();
   });
+
+  it('reads well for a failed session, a corrupted newest point and an unprotected VM: title, why, and the session button where there is one', () => {
+    const failedWorkload = { kind: 'vm', id: 'vm-id-2', name: 'vm-sql-<02>' };
+    const failed = kindRecord({ kind: 'failed-session', workload: failedWorkload, destination: null, reason: 'Error · Gold-VMs: Disk <!here> & busy', session: { id: 'abcdef12-0000-4000-8000-000000000009', status: 'Error' } });
+    const root = renderAlertRoot(failed, NOW);
+    expectWithinSlackLimits(root);
+    const body = JSON.stringify(root);
+    expect(body).toContain('*vm-sql-&lt;02&gt;: a backup session failed on weu*');
+    expect(body).toContain('Error · Gold-VMs: Disk &lt;!here&gt; &amp; busy');
+    expect(actionIds(root)).toEqual(['alert_acknowledge', 'alert_snooze:4h', 'alert_snooze:1d', 'open_session:0']);
+    expect(root.text).not.toContain('<!here>');
+
+    const warned = renderAlertRoot(kindRecord({ kind: 'failed-session', workload: failedWorkload, destination: null, reason: 'Warning: skipped a disk', session: { id: 's-1', status: 'Warning' } }), NOW);
+    expect(JSON.stringify(warned)).toContain('a backup session ended with a warning on weu');
+
+    const corrupted = renderAlertRoot(kindRecord({ kind: 'corrupted-newest', reason: 'Its newest Snapshot point (taken 2026-11-26T09:00:00.000Z) is corrupted; the newest usable one was taken 2026-11-25T09:00:00.000Z.', session: { id: 's-2', status: null } }), NOW);
+    expectWithinSlackLimits(corrupted);
+    expect(JSON.stringify(corrupted)).toContain("vm-a's newest point in Snapshot is corrupted on weu");
+    expect(actionIds(corrupted)).toContain('open_session:0');
+
+    const unprotected = renderAlertRoot(kindRecord({ kind: 'unprotected', destination: null, since: null, reason: 'The appliance knows this VM, but it has no restore point at all.', session: null }), NOW);
+    expectWithinSlackLimits(unprotected);
+    expect(JSON.stringify(unprotected)).toContain('vm-a has no restore point at all on weu');
+    expect(actionIds(unprotected)).toEqual(['alert_acknowledge', 'alert_snooze:4h', 'alert_snooze:1d']);
+
+    const resolved = renderAlertReply(kindRecord({ kind: 'unprotected', destination: null, session: null }, { resolvedAt: NOW }), { kind: 'resolved', reason: 'It now has a restore point.' }, NOW);
+    expectWithinSlackLimits(resolved);
+    expect(resolved.text).toContain('Resolved after 1h: It now has a restore point.');
+  });
+
+  it('keeps the baseline within the limits with hundreds of problems, and says how many more there are', () => {
+    const kinds = ['stale', 'failed-session', 'unprotected', 'corrupted-newest', 'no-usable-point'] as const;
+    const records = Array.from({ length: 600 }, (_, index) =>
+      kindRecord({ kind: kinds[index % kinds.length]!, workload: { kind: 'vm', id: `id-${index}`, name: `${nasty}-${index}-${'n'.repeat(40)}` } }),
+    );
+    const message = renderBaseline(records, NOW);
+    expectWithinSlackLimits(message);
+    expect(message.text).toContain('600 problems were already there');
+    const list = JSON.stringify(message.blocks);
+    const shown = (list.match(/• /g) ?? []).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(list).toContain(`…and ${600 - shown} more`);
+    expect(list).not.toMatch(/<!channel>|<@U123>/);
+  });
 });
+
+function kindRecord(fields: Partial<Problem>, extra: Partial<AlertRecord> = {}): AlertRecord {
+  const base = record('vm-a').problem;
+  const merged = { ...base, ...fields };
+  return record('vm-a', { problem: { ...merged, key: problemKey(merged.appliance, merged.kind, merged.workload, merged.destination) }, ...extra });
+}
+
+function actionIds(message: { blocks: readonly unknown[] }): string[] {
+  return (message.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []).map((element) => element.action_id);
+}
