@@ -36,11 +36,13 @@ const heavy = (loaded: readonly string[]) => loaded.filter((module) => HEAVY.som
 
 describe('the command line loads each command when it runs', () => {
   it.each([[['--help']], [['summary', '--demo']], [['query', '--demo', 'vm-erp']], [['demo', '--json']]])(
-    '%j loads neither Bolt, express, redis nor prom-client',
+    '%j loads neither Bolt, express, redis, prom-client nor the whole of date-fns',
     async (args) => {
       const loaded = await packagesLoadedBy(args);
       expect(loaded.length).toBeGreaterThan(0);
       expect(heavy(loaded)).toEqual([]);
+      // date-fns is imported a function at a time: its index loads every function it has.
+      expect(loaded.filter((module) => /^date-fns\/index\./.test(module))).toEqual([]);
     },
     40_000,
   );
