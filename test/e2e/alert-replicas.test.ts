@@ -4,24 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_STATE_KEY, openRedisStore } from '../../src/state/redis.ts';
-import type { Dataset, SimPoint } from '../../src/simulator/dataset.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { applianceFor, startTestBot, testConfig, type RunningTestBot } from '../support/bot.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { changingVms } from '../support/changing-vms.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
 const noRedis = skipWithoutRedis('test/e2e/alert-replicas.test.ts');
 
-const HOUR = 3_600_000;
 const CHANNEL = 'CALERT002';
-let points: SimPoint[] = [];
-function setVm(name: string, hoursOld: number): void {
-  points = [...points.filter((point) => point.workload !== name), {
-    id: `point-${name}-${hoursOld}`, kind: 'vm', workload: name, pointInTime: Date.now() - hoursOld * HOUR, sizeBytes: 1, destination: 'Snapshot',
-    type: 'Full', corrupted: false, jobSessionId: `session-${name}`, region: 'westeurope',
-  }];
-}
-const dataset: Dataset = { collections: { vm: { form: 'points', get count() { return points.length; }, at: (index: number) => points[index]! } }, jobSession: () => null };
+const { dataset, setVm } = changingVms();
 
 let redis: RedisServer;
 let slack: FakeSlack;

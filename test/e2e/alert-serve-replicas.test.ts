@@ -7,28 +7,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset, SimPoint } from '../../src/simulator/dataset.ts';
 import { DEFAULT_SIM_USER, startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { openRedisStore } from '../../src/state/redis.ts';
 import type { StateStore } from '../../src/state/store.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot.ts';
 import { spawnServe, type ServeProcess } from '../support/cli.ts';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { changingVms } from '../support/changing-vms.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { closedPort } from '../support/veeam.ts';
 
 const noRedis = skipWithoutRedis('test/e2e/alert-serve-replicas.test.ts');
 
-const HOUR = 3_600_000;
 const CHANNEL = 'CALERTP01';
-let points: SimPoint[] = [];
-function setVm(name: string, hoursOld: number): void {
-  points = [...points.filter((point) => point.workload !== name), {
-    id: `point-${name}-${hoursOld}`, kind: 'vm', workload: name, pointInTime: Date.now() - hoursOld * HOUR, sizeBytes: 1, destination: 'Snapshot',
-    type: 'Full', corrupted: false, jobSessionId: `session-${name}`, region: 'westeurope',
-  }];
-}
-const dataset: Dataset = { collections: { vm: { form: 'points', get count() { return points.length; }, at: (index: number) => points[index]! } }, jobSession: () => null };
+const { dataset, setVm } = changingVms();
 
 let redis: RedisServer;
 let slack: FakeSlack;
