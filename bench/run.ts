@@ -72,7 +72,7 @@ const parts: Array<{ number: number; name: string; run: () => Promise<Row[]> }> 
         log,
       ),
   },
-  { number: 4, name: 'digest fan-out', run: () => benchDigest({ channels: 50, postDelayMs: 50, runs: quick ? 2 : 5 }, log) },
+  { number: 4, name: 'digest fan-out', run: () => benchDigest({ channels: 100, postDelayMs: 50, runs: quick ? 2 : 5 }, log) },
   { number: 5, name: 'core scale', run: () => benchScale({ sizes: quick ? [5_000, 20_000, 50_000] : [10_000, 100_000, 1_000_000], runs: quick ? 2 : 5 }, log) },
   { number: 6, name: 'many appliances', run: () => benchFleetWidth({ appliances: 50, points: quick ? 500 : 2_000, runs: quick ? 1 : 3 }, log) },
   {
