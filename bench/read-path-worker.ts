@@ -7,15 +7,20 @@
  * - `ky`: the same through ky on undici's own `fetch` and an undici Agent, the way the client's
  *   transport could go (diagnostic: what ky costs over the floor);
  * - `client`: VeeamClient.readRestorePoints folding into a PointTally, then summariseTally
- *   (bench/read-path-client.ts, imported before the clock starts).
+ *   (bench/read-path-client.ts, imported before the clock starts);
+ * - `baseline`: the same from another checkout of the bot (`BENCH_BASELINE=dir`), to measure a
+ *   change to the client side by side with what it changes.
  *
  * Answers the wall time of the read (login to summary), its CPU time, the process's peak RSS and
  * how many points were read.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { collectionsOf } from '../src/veeam/api-versions.ts';
 import { childOptions, tellParent } from './lib/child.ts';
+import type { readAndSummarise } from './read-path-client.ts';
 
-export type ReadPathMode = 'floor' | 'fetch' | 'ky' | 'client';
+export type ReadPathMode = 'floor' | 'fetch' | 'ky' | 'client' | 'baseline';
 
 export interface ReadPathOptions {
   readonly mode: ReadPathMode;
@@ -25,6 +30,8 @@ export interface ReadPathOptions {
   readonly pageSize: number;
   readonly parallelism: number;
   readonly now: number;
+  /** For `baseline`: another checkout (BENCH_BASELINE), whose client is read the same way. */
+  readonly baselineDir?: string;
 }
 
 export interface ReadPathResult {
@@ -109,8 +116,9 @@ async function floor(options: ReadPathOptions, getText: Getter): Promise<number>
 }
 
 const options = childOptions<ReadPathOptions>();
-const client = options.mode === 'client' ? await import('./read-path-client.ts') : null;
-const getText = options.mode === 'client' ? null : await getterFor(options.mode);
+const clientModule = options.mode === 'baseline' ? pathToFileURL(join(options.baselineDir!, 'bench/read-path-client.ts')).href : './read-path-client.ts';
+const client: { readAndSummarise: typeof readAndSummarise } | null = options.mode === 'client' || options.mode === 'baseline' ? await import(clientModule) : null;
+const getText = client ? null : await getterFor(options.mode);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const points = client ? await client.readAndSummarise(options) : await floor(options, getText!);

@@ -2,7 +2,8 @@
  * Part 1, the read path: the simulator serves N restore points generated on the fly, from its
  * own process. The client's read + validate + summarise runs against the floor (`undici.request`
  * and JSON.parse of the same pages, same parallelism), and beside them Node's fetch and ky on
- * undici's fetch, each side in its own process, in rotating order.
+ * undici's fetch, each side in its own process, in rotating order. With BENCH_BASELINE=dir, the
+ * client of another checkout (dir holds its src/ and bench/) runs beside them too.
  */
 import { DEFAULT_SIM_USER } from '../src/simulator/server.ts';
 import { runChild, startChild, type Child } from './lib/child.ts';
@@ -47,14 +48,15 @@ export async function benchReadPath(settings: ReadPathSettings, log: (line: stri
       parallelism: settings.parallelism,
       now,
     };
-    const modes: readonly ReadPathMode[] = ['floor', 'fetch', 'ky', 'client'];
-    const runs: Record<ReadPathMode, Run[]> = { floor: [], fetch: [], ky: [], client: [] };
+    const baselineDir = process.env['BENCH_BASELINE'];
+    const modes: readonly ReadPathMode[] = ['floor', 'fetch', 'ky', 'client', ...(baselineDir ? (['baseline'] as const) : [])];
+    const runs: Record<ReadPathMode, Run[]> = { floor: [], fetch: [], ky: [], client: [], baseline: [] };
     for (let run = 0; run < settings.runs; run++) {
       // Rotate which side goes first, so that none always meets a warmer simulator.
       const order = modes.map((_, index) => modes[(index + run) % modes.length]!);
       for (const mode of order) {
         const before = await simulatorCpu(sim);
-        const result = await runChild<ReadPathResult>('read-path-worker.ts', { ...base, mode } satisfies ReadPathOptions, settings.execArgv ?? []);
+        const result = await runChild<ReadPathResult>('read-path-worker.ts', { ...base, mode, ...(baselineDir ? { baselineDir } : {}) } satisfies ReadPathOptions, settings.execArgv ?? []);
         const simulatorCpuMs = (await simulatorCpu(sim)) - before;
         if (result.points !== settings.points) throw new Error(`${mode} read ${result.points} points, expected ${settings.points}`);
         runs[mode].push({ ...result, simulatorCpuMs });
@@ -77,6 +79,12 @@ export async function benchReadPath(settings: ReadPathSettings, log: (line: stri
       { part, what: "ky on undici's fetch and Agent + JSON.parse, wall / CPU", value: figures('ky') },
       { part, what: 'client: read + validate + summarise, wall / CPU', value: figures('client') },
       { part, what: 'CPU ratio fetch/floor · ky/floor · client/floor (median of pairs)', value: (['fetch', 'ky', 'client'] as const).map((mode) => ratio(pairwise(mode, (r) => r.cpuMs))).join(' · ') },
+      ...(baselineDir
+        ? [
+            { part, what: `baseline (${baselineDir}): read + validate + summarise, wall / CPU`, value: figures('baseline') },
+            { part, what: 'CPU ratio baseline/floor · client/baseline (median of pairs)', value: `${ratio(pairwise('baseline', (r) => r.cpuMs))} · ${ratio(median(client.map((run, index) => run.cpuMs / runs.baseline[index]!.cpuMs)))}` },
+          ]
+        : []),
       { part, what: 'time ratio client/floor (median of pairs)', value: ratio(timeRatio), goal: '≤ 1.30×', met: timeRatio <= 1.3 },
       { part, what: 'floor / client peak RSS (median)', value: `${mib(median(floor.map((r) => r.maxRssKb)))} / ${mib(median(client.map((r) => r.maxRssKb)))}` },
       { part, what: 'memory ratio client/floor (peak RSS)', value: ratio(memoryRatio), goal: '≤ 2.00×', met: memoryRatio <= 2 },

@@ -352,19 +352,20 @@ export class VeeamClient implements RestorePointSource {
         return await this.#slots(async () => {
           budget.signal?.throwIfAborted(); // waited for a slot past the deadline: send nothing
           token = await this.#session.current();
-          const response = await this.#transport.http.get(path, {
+          const answer = await this.#transport.get(path, {
             headers: { authorization: `Bearer ${token.access}` },
             ...(searchParams ? { searchParams } : {}),
             ...(budget.signal ? { signal: budget.signal } : {}),
           });
           // A 2xx means the token was accepted, whatever becomes of the body.
           this.#session.accepted(token);
-          return readJsonBody(response, { maxBytes: this.#maxPageBytes, stallMs: this.#requestTimeoutMs, host, what: `an answer to ${path}` });
+          return readJsonBody(answer.body, answer.contentLength, { maxBytes: this.#maxPageBytes, stallMs: this.#requestTimeoutMs, host, what: `an answer to ${path}` });
         });
       } catch (error) {
         if (budget.signal?.aborted) throw budget.signal.reason;
         // Closing ends requests in flight: say so, rather than blame the appliance's address.
         if (this.#closing) throw new VeeamError('incomplete', `The bot stopped reading ${host}: it closed the connection, no longer waiting for the answer.`, { cause: error });
+        // The transport's StatusError is an HTTPError by name, as ky's own are.
         if (token !== null && isHTTPError(error) && error.response.status === 401) {
           const next = await this.#session.refused(token);
           if (next === 'superseded' && ++superseded <= SUPERSEDED_RETRIES) continue;

@@ -129,7 +129,7 @@ function problemSentence(status: number, title: string | null, detail: string | 
   return `${what.replace(/\.$/, '')}${trace}`;
 }
 
-/** Turn whatever ky threw into a VeeamError (a VeeamError passes through unchanged). */
+/** Turn whatever the transport (or ky, for the login) threw into a VeeamError (a VeeamError passes through unchanged). */
 export function toVeeamError(error: unknown, host: string): VeeamError {
   if (error instanceof VeeamError) return error;
   if (isTimeoutError(error)) {

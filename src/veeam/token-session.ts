@@ -3,6 +3,7 @@
  * expires, keep the rotated refresh token (the old one is refused), share one renewal between
  * concurrent callers, and fall back to a fresh login when a refresh is refused.
  */
+import { Readable } from 'node:stream';
 import type { Logger } from '../log.ts';
 import { BodyInterrupted, readJsonBody } from './body.ts';
 import { toVeeamError, VeeamError } from './errors.ts';
@@ -162,7 +163,7 @@ export class TokenSession {
         retry: { methods: ['post'] },
       });
       // A token answer is a few hundred bytes: a larger one is not taken into memory.
-      body = await readJsonBody(response, { maxBytes: MAX_TOKEN_BYTES, stallMs: DEFAULT_REQUEST_TIMEOUT_MS, host, what: 'an answer to the login' });
+      body = await readJsonBody(response.body && Readable.fromWeb(response.body), response.headers.get('content-length'), { maxBytes: MAX_TOKEN_BYTES, stallMs: DEFAULT_REQUEST_TIMEOUT_MS, host, what: 'an answer to the login' });
     } catch (error) {
       const failure =
         error instanceof BodyInterrupted
