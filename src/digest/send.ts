@@ -10,6 +10,7 @@ import type { Summary } from '../restore-points/summary.ts';
 import { renderDigest } from '../slack/blocks/digest.ts';
 import { planDigest, type RoutedAppliance } from './plan.ts';
 import { postToChannels, type PostingClient, type PostOutcome, type PostOptions } from './post.ts';
+import type { SlackMessage } from '../slack/blocks/message.ts';
 
 export interface DigestRun {
   readonly summary: Summary;
@@ -50,7 +51,19 @@ export async function sendDigest(options: SendDigestOptions): Promise<DigestRun>
   const now = options.now();
   const summary = summaryOf(readings, now, now);
   const routes = planDigest(options.channels, options.appliances);
-  const posts = routes.map((route) => ({ channel: route.channel, message: renderDigest(only(summary, route.appliances), now, options.timeZone, (options.snoozed ?? []).filter((mark) => route.appliances.includes(mark.appliance))) }));
+  // Channels that get the same appliances get the same message: drawn once (100 channels of one
+  // fleet drew it 100 times, most of the fan-out's time).
+  const drawn = new Map<string, SlackMessage>();
+  const messageFor = (appliances: readonly string[]): SlackMessage => {
+    const key = JSON.stringify(appliances);
+    let message = drawn.get(key);
+    if (!message) {
+      const snoozed = (options.snoozed ?? []).filter((mark) => appliances.includes(mark.appliance));
+      drawn.set(key, (message = renderDigest(only(summary, appliances), now, options.timeZone, snoozed)));
+    }
+    return message;
+  };
+  const posts = routes.map((route) => ({ channel: route.channel, message: messageFor(route.appliances) }));
   if (options.mayPost && !options.mayPost()) throw new DigestAbandoned();
   const outcomes = await postToChannels(options.client, posts, { ...options.posting, logger: options.logger });
   const unreadable = summary.appliances.filter((appliance) => appliance.error).map((appliance) => appliance.name);
