@@ -26,7 +26,9 @@ import { renderOverview } from '../../src/slack/blocks/overview.ts';
 import { renderAnswerText } from '../../src/terminal/answer-text.ts';
 import { renderDigestText } from '../../src/terminal/digest-text.ts';
 import { renderSummaryTable } from '../../src/terminal/summary-table.ts';
+import { renderSession } from '../../src/slack/blocks/session.ts';
 import { collectionsOf } from '../../src/veeam/api-versions.ts';
+import { VeeamError } from '../../src/veeam/errors.ts';
 import { pageOf, sendJson, startHostileAppliance, type HostileAppliance } from '../support/hostile-appliance.ts';
 import { OpenApiArbitraries, type JsonObject } from '../support/openapi-arbitrary.ts';
 import { slackLimitViolations } from '../support/slack-limits.ts';
@@ -91,6 +93,7 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
 
   it('reads it to the end in a bounded number of requests; the summary and every message survive', async () => {
     let readWithPoints = 0;
+    let agesSeen = 0;
     await fc.assert(
       fc.asyncProperty(fc.gen(), async (draw) => {
         let served = 0;
@@ -105,10 +108,11 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
           sendJson(response, 200, body);
           return true;
         };
+        const client = clientFor(appliance.url, { apiVersion: 'auto' });
         const reader = new ApplianceReader({
           name: 'random',
           url: appliance.url,
-          source: clientFor(appliance.url, { apiVersion: 'auto' }),
+          source: client,
           policy: DEFAULT_STALE_POLICY,
           cacheTtlMs: 0,
           logger: silentLogger(),
@@ -119,6 +123,14 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
         if (reading.error === null && reading.tally.points > 0) readWithPoints++;
         expect(requests, 'requests one read made').toBeLessThanOrEqual(MAX_REQUESTS);
 
+        // A session opened from a button: read on its own, rendered with its log's reason.
+        const sessionId = reading.failures?.[0]?.id ?? '00000000-0000-4000-8000-000000000001';
+        const session = await client.getJobSession(sessionId).catch((error: unknown) => {
+          if (error instanceof VeeamError) return null;
+          throw error;
+        });
+        if (session) expectPostable(renderSession(session, appliance.url), 'session');
+
         const applianceSummary = summariseReading(reading, NOW);
         const summary: Summary = { generatedAt: new Date(NOW).toISOString(), appliances: [applianceSummary] };
         const text = JSON.stringify(toSummaryJson(summary));
@@ -128,6 +140,7 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
           if (key === 'ageSeconds') ages.push(value);
           return value;
         });
+        agesSeen += ages.length;
         for (const age of ages) expect(age === null || Number.isFinite(age), `ageSeconds ${String(age)}`).toBe(true);
 
         const times = { now: NOW, asOf: null };
@@ -146,5 +159,6 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
     );
     // The property is not vacuous: most reads got through to restore points.
     expect(readWithPoints).toBeGreaterThan(RUNS / 2);
+    expect(agesSeen).toBeGreaterThan(0);
   }, 120_000);
 });
