@@ -11,6 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplianceReader, summariseReading } from '../../src/appliances/reader.ts';
@@ -31,6 +33,7 @@ import { collectionsOf } from '../../src/veeam/api-versions.ts';
 import { VeeamError } from '../../src/veeam/errors.ts';
 import { pageOf, sendJson, startHostileAppliance, type HostileAppliance } from '../support/hostile-appliance.ts';
 import { OpenApiArbitraries, type JsonObject } from '../support/openapi-arbitrary.ts';
+import { DEFINITIONS_ID, TIME_SPAN, toJsonSchema } from '../support/openapi-schema.ts';
 import { slackLimitViolations } from '../support/slack-limits.ts';
 import { clientFor, closeAll } from '../support/veeam.ts';
 
@@ -71,9 +74,10 @@ function expectPostable(message: SlackMessage, what: string): void {
 describe.skipIf(!documentExists)('a mock appliance answering random schema-valid v8.1 data', () => {
   let appliance: HostileAppliance;
   let arbitraries: Map<string, fc.Arbitrary<unknown>>;
+  let document: JsonObject;
 
   beforeAll(async () => {
-    const document = JSON.parse(readFileSync(documentPath, 'utf8')) as JsonObject;
+    document = JSON.parse(readFileSync(documentPath, 'utf8')) as JsonObject;
     // Mostly pages that carry their results, as real appliances send them; now and then the
     // schema's own freedom to leave them out (the client calls that malformed: a read error).
     const strict = new OpenApiArbitraries(document, { alwaysPresent: ['results'] });
@@ -89,6 +93,20 @@ describe.skipIf(!documentExists)('a mock appliance answering random schema-valid
   afterAll(async () => {
     await closeAll();
     await appliance?.close();
+  });
+
+  it('the converter draws only answers the document allows (checked with ajv)', () => {
+    const ajv = new Ajv({ strict: true, allErrors: true, validateFormats: true });
+    ajvFormats.default(ajv);
+    ajv.addFormat('time-span', TIME_SPAN);
+    const schemas = (document['components'] as JsonObject)['schemas'] as JsonObject;
+    ajv.addSchema({ $id: DEFINITIONS_ID, definitions: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, toJsonSchema(schema)])) });
+    for (const route of ROUTES) {
+      const validate = ajv.compile(toJsonSchema(responseSchema(document, route.template)) as object);
+      for (const value of fc.sample(arbitraries.get(route.template)!, { numRuns: 40, seed: 42 })) {
+        if (!validate(value)) throw new Error(`${route.template}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(value).slice(0, 500)}`);
+      }
+    }
   });
 
   it('reads it to the end in a bounded number of requests; the summary and every message survive', async () => {
