@@ -9,6 +9,7 @@
  * OpenAPI 3.0 to JSON Schema in memory, and checked with ajv.
  */
 import { collectionsOf } from '../../src/veeam/api-versions.ts';
+import { DEFINITIONS_ID, TIME_SPAN, toJsonSchema } from '../support/openapi-schema.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,54 +125,6 @@ function responseSchema(document: JsonObject, found: Operation, status: number, 
   }
   return media['schema']!;
 }
-
-// ---------------------------------------------------------------------------------------------
-// OpenAPI 3.0 schema objects → JSON Schema (draft-07, which ajv's default class speaks).
-
-const DEFINITIONS_ID = 'https://restorepoints.invalid/veeam-openapi.json';
-
-/**
- * The keywords of the 3.0 subset the document uses. Anything else makes the conversion fail,
- * so a new keyword in a future document is noticed instead of silently ignored.
- */
-const KEPT = new Set(['type', 'enum', 'format', 'properties', 'required', 'items', 'additionalProperties', 'allOf', 'description', 'default', 'readOnly', 'maxLength', 'minLength', 'minItems', 'maxItems', 'minimum', 'maximum', '$ref']);
-/** Annotations only: no effect on validation, unknown to draft-07 (ajv's strict mode would refuse them). */
-const DROPPED = new Set(['example', 'deprecated', 'nullable']);
-
-function toJsonSchema(schema: Json): Json {
-  if (typeof schema === 'boolean') return schema;
-  if (!isObject(schema)) throw new Error(`not a schema object: ${JSON.stringify(schema)}`);
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key.startsWith('x-') || DROPPED.has(key)) continue;
-    if (!KEPT.has(key)) throw new Error(`unsupported OpenAPI schema keyword ${key}`);
-    if (key === '$ref') {
-      const ref = String(value);
-      const match = /^#\/components\/schemas\/(.+)$/.exec(ref);
-      if (!match) throw new Error(`unsupported $ref ${ref}`);
-      out[key] = `${DEFINITIONS_ID}#/definitions/${match[1]}`;
-    } else if (key === 'properties' && isObject(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, property]) => [name, toJsonSchema(property)]));
-    } else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) {
-      out[key] = toJsonSchema(value);
-    } else if (key === 'allOf' && Array.isArray(value)) {
-      out[key] = value.map(toJsonSchema);
-    } else {
-      out[key] = value;
-    }
-  }
-  // OpenAPI 3.0.3: `nullable: true` adds "null" to the type given beside it (and has no effect
-  // without one). With an enum, null joins the enum too: the document's generator marks a
-  // nullable enum this way (as openapi-schema-to-json-schema reads it).
-  if (schema['nullable'] === true && typeof schema['type'] === 'string') {
-    out['type'] = [schema['type'], 'null'];
-    if (Array.isArray(out['enum']) && !out['enum'].includes(null)) out['enum'] = [...out['enum'], null];
-  }
-  return out;
-}
-
-/** .NET TimeSpan "c" format: [-][d.]hh:mm:ss[.fffffff]. */
-const TIME_SPAN = /^-?(?:\d+\.)?(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,7})?$/;
 
 /** ajv-formats is CommonJS: its `default` export is the plugin both to TypeScript and at run time. */
 const addFormats = ajvFormats.default;
