@@ -10,11 +10,15 @@ import { silentLogger } from '../../src/log.ts';
 import type { RestorePoint } from '../../src/restore-points/model.ts';
 import { DEFAULT_STALE_POLICY } from '../../src/restore-points/stale-policy.ts';
 import { demoDataset, pointsDataset, simUuid, type SimPoint, type SimSession } from '../../src/simulator/dataset.ts';
-import { APPLIANCE_1_0 } from '../../src/simulator/server.ts';
+import { APPLIANCE_1_0, type Simulator } from '../../src/simulator/server.ts';
 import { clientFor, closeAll, startSim } from '../support/veeam.ts';
 
 const NOW = Date.parse('2026-11-26T08:00:00Z');
 const DAY = 86_400_000;
+
+/** The reader as the fleet builds it, uncached, at the fixed NOW. */
+const readerFor = (sim: Simulator, name = 'weu') =>
+  new ApplianceReader({ name, url: sim.url, source: clientFor(sim), policy: DEFAULT_STALE_POLICY, cacheTtlMs: 0, logger: silentLogger(), now: () => NOW });
 
 afterEach(closeAll);
 
@@ -98,15 +102,7 @@ describe('failed and warning sessions', () => {
   it('sessions that cannot be read are a note on the reading, never its error', async () => {
     const sim = await startSim({ dataset: demoDataset({ now: NOW }), now: () => NOW });
     sim.failNext(10, { status: 500, path: /\/jobSessions$/ });
-    const reader = new ApplianceReader({
-      name: 'demo',
-      url: sim.url,
-      source: clientFor(sim),
-      policy: DEFAULT_STALE_POLICY,
-      cacheTtlMs: 0,
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    const reader = readerFor(sim, 'demo');
     const reading = await reader.read();
     expect(reading.error).toBeNull();
     expect(reading.tally.points).toBeGreaterThan(0);
@@ -119,15 +115,7 @@ describe('failed and warning sessions', () => {
 describe('appliances older than v7 (no inventory, no session filters)', () => {
   it.each([['v1', APPLIANCE_1_0], ['v6', ['v4', 'v5', 'v6'] as const]])('%s: points read, coverage null, failures [], no note and no error', async (_name, versions) => {
     const sim = await startSim({ dataset: demoDataset({ now: NOW }), versions, now: () => NOW });
-    const reader = new ApplianceReader({
-      name: 'old',
-      url: sim.url,
-      source: clientFor(sim),
-      policy: DEFAULT_STALE_POLICY,
-      cacheTtlMs: 0,
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    const reader = readerFor(sim, 'old');
     const reading = await reader.read();
     expect(reading.error).toBeNull();
     expect(reading.tally.points).toBeGreaterThan(0);
@@ -167,8 +155,6 @@ describe('when the appliance last backed each VM up (v8.1 /protectedItem/virtual
     region: 'westeurope',
     vmId: vm.id,
   });
-  const readerFor = (sim: Awaited<ReturnType<typeof startSim>>) =>
-    new ApplianceReader({ name: 'weu', url: sim.url, source: clientFor(sim), policy: DEFAULT_STALE_POLICY, cacheTtlMs: 0, logger: silentLogger(), now: () => NOW });
 
   it('says a VM backed up after its newest point read, and a VM backed up once with no point left', async () => {
     const behind = vmOf(1, 'vm-behind', NOW - HOUR);
